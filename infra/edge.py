@@ -1,0 +1,151 @@
+"""The edge rules, declared once.
+
+CloudFront (`infra/site.py`), the release tool (`infra/release`) and the local edge server all
+read this module, so a rule changed here changes everywhere. It imports nothing from Pulumi so
+that the release tool and the local server stay light.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+INDEX_DOCUMENT = "index.html"
+CONFIG_DOCUMENT = "config.json"
+ASSETS_PREFIX = "assets/"
+
+# Vite puts a content hash in every file name under assets/, so a name never changes meaning:
+# browsers and the CDN may keep it for a year without asking again.
+IMMUTABLE = "public, max-age=31536000, immutable"
+# Everything else (index.html, config.json, public/ files) keeps its name across releases, so
+# every use revalidates; with ETags that costs a 304, not a download.
+NO_CACHE = "no-cache"
+
+
+def is_hashed_asset(key: str) -> bool:
+    return key.startswith(ASSETS_PREFIX)
+
+
+def cache_control(key: str) -> str:
+    """The Cache-Control header for an object key (a path relative to the site root)."""
+    return IMMUTABLE if is_hashed_asset(key) else NO_CACHE
+
+
+@dataclass(frozen=True)
+class ErrorRewrite:
+    """An origin error that the edge answers with the SPA's entry document instead."""
+
+    origin_status: int
+    response_status: int
+    response_page: str
+    # How long the edge may keep the rewritten answer for that path. Zero: an invalidation of
+    # /index.html cannot reach answers cached under deep-link paths (/pipelines/7), so any
+    # cached rewrite would serve the previous release's index.html after a deploy. With zero,
+    # each deep link costs one cheap origin miss and then reads /index.html through the cache,
+    # which the release invalidates.
+    caching_min_ttl: int = 0
+
+
+# A private bucket answers 403 for a missing key (the CDN's principal may not list it) and
+# 404 where listing is allowed, so both must fall back to the client-side router.
+ERROR_REWRITES: tuple[ErrorRewrite, ...] = (
+    ErrorRewrite(origin_status=403, response_status=200, response_page=f"/{INDEX_DOCUMENT}"),
+    ErrorRewrite(origin_status=404, response_status=200, response_page=f"/{INDEX_DOCUMENT}"),
+)
+
+# An explicit table rather than the `mimetypes` module: its answers depend on the machine's
+# /etc/mime.types, and the same build must get the same headers from every deployer.
+_CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".txt": "text/plain; charset=utf-8",
+    ".xml": "application/xml",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".ico": "image/x-icon",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".ttf": "font/ttf",
+    ".wasm": "application/wasm",
+}
+DEFAULT_CONTENT_TYPE = "application/octet-stream"
+
+
+def content_type(key: str) -> str:
+    return _CONTENT_TYPES.get(PurePosixPath(key).suffix.lower(), DEFAULT_CONTENT_TYPE)
+
+
+def is_compressible(content_type_value: str) -> bool:
+    """Whether the edge compresses a body of this type (text formats; images are compressed)."""
+    kind = content_type_value.split(";", 1)[0].strip()
+    return kind.startswith("text/") or kind in {
+        "application/json",
+        "application/manifest+json",
+        "application/xml",
+        "application/wasm",
+        "image/svg+xml",
+        "image/x-icon",
+    }
+
+
+# Two years, the value browsers' preload lists ask for.
+HSTS_MAX_AGE_SECONDS = 63_072_000
+FRAME_OPTIONS = "DENY"
+REFERRER_POLICY = "strict-origin-when-cross-origin"
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
+CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+
+@dataclass(frozen=True)
+class SecurityHeaders:
+    """The response headers every site response carries; only the API origin varies by stage."""
+
+    api_origin: str
+
+    def content_security_policy(self) -> str:
+        # Vite emits every script as a file under assets/, so scripts never need
+        # 'unsafe-inline' or 'unsafe-eval'; data: images are Vite's inlined small assets.
+        directives = (
+            ("default-src", "'none'"),
+            ("script-src", "'self'"),
+            ("style-src", "'self'"),
+            ("img-src", "'self' data:"),
+            ("font-src", "'self'"),
+            ("manifest-src", "'self'"),
+            ("connect-src", f"'self' {self.api_origin}"),
+            ("base-uri", "'self'"),
+            ("form-action", "'self'"),
+            ("frame-ancestors", "'none'"),
+            ("object-src", "'none'"),
+        )
+        return "; ".join(f"{name} {value}" for name, value in directives)
+
+    def custom(self) -> dict[str, str]:
+        """Headers CloudFront has no dedicated setting for."""
+        return {
+            "Permissions-Policy": PERMISSIONS_POLICY,
+            "Cross-Origin-Resource-Policy": CROSS_ORIGIN_RESOURCE_POLICY,
+            "Cross-Origin-Opener-Policy": CROSS_ORIGIN_OPENER_POLICY,
+        }
+
+    def as_http(self) -> dict[str, str]:
+        """Every header as it goes on the wire (what the local edge server sends)."""
+        return {
+            "Strict-Transport-Security": f"max-age={HSTS_MAX_AGE_SECONDS}; includeSubDomains",
+            "Content-Security-Policy": self.content_security_policy(),
+            "X-Content-Type-Options": "nosniff",
+            "X-Frame-Options": FRAME_OPTIONS,
+            "Referrer-Policy": REFERRER_POLICY,
+            **self.custom(),
+        }
