@@ -1,0 +1,200 @@
+"""The stage config: every `skyline:*` key declared once, read once, validated before any resource.
+
+`KEYS` is the single declaration. `Pulumi.yaml`'s `config:` block and the README's table repeat it
+for the Pulumi CLI and for readers; a test keeps all three in step.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pulumi
+
+PROJECT = "skyline"
+
+PRICE_CLASSES = ("PriceClass_100", "PriceClass_200", "PriceClass_All")
+# The only values CloudWatch Logs accepts for a log group's retention.
+LOG_RETENTION_DAYS = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+    1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)  # fmt: skip
+# Lambda runtimes that are not deprecated and that the backend is tested against.
+LAMBDA_RUNTIMES = ("python3.11", "python3.12", "python3.13", "python3.14")
+
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+
+
+class ConfigError(pulumi.RunError):
+    """A bad stage config value. `pulumi.RunError` prints its message without a traceback."""
+
+    def __init__(self, key: str, value: object, allowed: str, example: str) -> None:
+        self.key = key
+        fix = f"pulumi config set {key} {example}" if example else f"pulumi config rm {key}"
+        super().__init__(f"{key} is {value!r}: {allowed}. Fix: {fix}")
+
+
+Kind = Literal["string", "integer", "boolean"]
+
+
+@dataclass(frozen=True)
+class Key:
+    """One `skyline:*` config key: its type, default and meaning."""
+
+    name: str
+    kind: Kind
+    default: str | int | bool
+    description: str
+    allowed: str
+    example: str
+    check: Callable[[Any], bool] = lambda _value: True
+
+
+def _in(options: tuple[Any, ...]) -> Callable[[Any], bool]:
+    return lambda value: value in options
+
+
+def _between(low: int, high: int) -> Callable[[Any], bool]:
+    return lambda value: low <= value <= high
+
+
+KEYS: tuple[Key, ...] = (
+    Key("domain", "string", "", "The site's hostname (e.g. app.example.com); empty uses "
+        "CloudFront's default domain and API Gateway's endpoint.",
+        "a lowercase hostname without scheme or trailing dot, or empty", "app.example.com",
+        lambda v: v == "" or bool(_HOSTNAME.match(v))),
+    Key("hostedZone", "string", "", "The Route53 public hosted zone that holds `domain` "
+        "(required with `domain`; equal to it or a parent of it).",
+        "a hosted zone name that is `domain` or a parent of it", "example.com",
+        lambda v: v == "" or bool(_HOSTNAME.match(v))),
+    Key("delegateZone", "boolean", False, "Create a zone for `domain` itself and delegate it "
+        "with an NS record in `hostedZone`, so each stage owns its records.",
+        "true or false", "true", _in((True, False))),
+    Key("apiSubdomain", "string", "api", "The API's host is `<apiSubdomain>.<domain>`.",
+        "one DNS label (letters, digits, hyphens)", "api", lambda v: bool(_LABEL.match(v))),
+    Key("priceClass", "string", "PriceClass_100", "CloudFront price class (edge locations "
+        "used).", f"one of {', '.join(PRICE_CLASSES)}", "PriceClass_100", _in(PRICE_CLASSES)),
+    Key("logRetentionDays", "integer", 30, "Retention of the API's log groups, in days.",
+        "one of CloudWatch's values (1, 3, 5, 7, 14, 30, 60, 90, ... 3653)", "30",
+        _in(LOG_RETENTION_DAYS)),
+    Key("keepReleases", "integer", 3, "How many frontend releases stay in the bucket, so "
+        "open tabs can still load their lazy chunks.", "an integer >= 1", "3",
+        _between(1, 1000)),
+    Key("protect", "boolean", False, "Protect stateful resources (bucket, zone) from "
+        "deletion; on for prod.", "true or false", "true", _in((True, False))),
+    Key("lambdaRuntime", "string", "python3.13", "The API function's Python runtime.",
+        f"one of {', '.join(LAMBDA_RUNTIMES)}", "python3.13", _in(LAMBDA_RUNTIMES)),
+    Key("lambdaMemoryMb", "integer", 256, "The API function's memory (CPU scales with it).",
+        "an integer from 128 to 10240", "256", _between(128, 10240)),
+    Key("lambdaTimeoutSeconds", "integer", 10, "The API function's timeout; API Gateway "
+        "gives up after 30 s.", "an integer from 1 to 29", "10", _between(1, 29)),
+    Key("throttleBurst", "integer", 100, "API stage burst limit (requests).",
+        "an integer from 1 to 5000", "100", _between(1, 5000)),
+    Key("throttleRate", "integer", 50, "API stage steady rate limit (requests per second).",
+        "an integer from 1 to 10000", "50", _between(1, 10000)),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class StageConfig:
+    stage: str
+    region: str
+    domain: str | None
+    hosted_zone: str | None
+    delegate_zone: bool
+    api_subdomain: str
+    price_class: str
+    log_retention_days: int
+    keep_releases: int
+    protect: bool
+    lambda_runtime: str
+    lambda_memory_mb: int
+    lambda_timeout_seconds: int
+    throttle_burst: int
+    throttle_rate: int
+
+    @property
+    def api_domain(self) -> str | None:
+        return f"{self.api_subdomain}.{self.domain}" if self.domain else None
+
+    @property
+    def site_origin(self) -> str | None:
+        """The site's origin when it is known before deployment (with a domain)."""
+        return f"https://{self.domain}" if self.domain else None
+
+
+def _parse(key: Key, raw: str | None) -> Any:
+    qualified = f"{PROJECT}:{key.name}"
+    if raw is None:
+        value: Any = key.default
+    elif key.kind == "integer":
+        try:
+            value = int(raw.strip())
+        except ValueError:
+            raise ConfigError(qualified, raw, key.allowed, key.example) from None
+    elif key.kind == "boolean":
+        lowered = raw.strip().lower()
+        if lowered not in ("true", "false"):
+            raise ConfigError(qualified, raw, key.allowed, key.example)
+        value = lowered == "true"
+    else:
+        value = raw.strip()
+    if not key.check(value):
+        raise ConfigError(qualified, value, key.allowed, key.example)
+    return value
+
+
+def parse(stage: str, values: Mapping[str, str | None], region: str | None) -> StageConfig:
+    """Validate raw config strings (as the Pulumi engine hands them over) into a StageConfig."""
+    v = {key.name: _parse(key, values.get(key.name)) for key in KEYS}
+
+    if not region or not _REGION.match(region):
+        raise ConfigError("aws:region", region, "an AWS region name", "us-east-2")
+
+    domain, zone = v["domain"] or None, v["hostedZone"] or None
+    if domain and not zone:
+        raise ConfigError(
+            f"{PROJECT}:hostedZone", "", "required when skyline:domain is set", "example.com"
+        )
+    if zone and not domain:
+        raise ConfigError(f"{PROJECT}:domain", "", "required when skyline:hostedZone is set",
+                          f"app.{zone}")  # fmt: skip
+    if domain and zone and not (domain == zone or domain.endswith(f".{zone}")):
+        raise ConfigError(
+            f"{PROJECT}:hostedZone", zone, f"must be {domain!r} or a parent of it",
+            domain.split(".", 1)[1],
+        )  # fmt: skip
+    if v["delegateZone"] and (not domain or domain == zone):
+        raise ConfigError(
+            f"{PROJECT}:delegateZone", True,
+            "needs skyline:domain set to a subdomain of skyline:hostedZone", "false",
+        )  # fmt: skip
+
+    return StageConfig(
+        stage=stage,
+        region=region,
+        domain=domain,
+        hosted_zone=zone,
+        delegate_zone=v["delegateZone"],
+        api_subdomain=v["apiSubdomain"],
+        price_class=v["priceClass"],
+        log_retention_days=v["logRetentionDays"],
+        keep_releases=v["keepReleases"],
+        protect=v["protect"],
+        lambda_runtime=v["lambdaRuntime"],
+        lambda_memory_mb=v["lambdaMemoryMb"],
+        lambda_timeout_seconds=v["lambdaTimeoutSeconds"],
+        throttle_burst=v["throttleBurst"],
+        throttle_rate=v["throttleRate"],
+    )
+
+
+def load() -> StageConfig:
+    """Read the stage config from Pulumi's config, once."""
+    config = pulumi.Config(PROJECT)
+    values = {key.name: config.get(key.name) for key in KEYS}
+    return parse(pulumi.get_stack(), values, pulumi.Config("aws").get("region"))

@@ -1,0 +1,143 @@
+"""DNS and certificates: the stage's zone, the site's and the API's certificates, alias records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+# CloudFront only accepts certificates from us-east-1, whatever the stack's region.
+CLOUDFRONT_CERTIFICATE_REGION = "us-east-1"
+
+
+@dataclass
+class DomainArgs:
+    domain: str
+    hosted_zone: str
+    api_domain: str
+    # Create a zone for `domain` and delegate it from `hosted_zone`, so the stage owns its records.
+    delegate_zone: bool = False
+    protect: bool = False
+
+
+class Domain(pulumi.ComponentResource):
+    """The stage's zone and two DNS-validated certificates: the site's and the API's."""
+
+    zone_id: pulumi.Output[str]
+    site_certificate_arn: pulumi.Output[str]
+    api_certificate_arn: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: DomainArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("skyline:index:Domain", name, None, opts)
+        self._name = name
+        self._args = args
+
+        self.zone_id, zone_ready = self._zone()
+        self.site_certificate_arn = self._certificate(
+            "site", args.domain, CLOUDFRONT_CERTIFICATE_REGION, zone_ready
+        )
+        # The API's certificate lives in the stack's region, where its API Gateway domain is.
+        self.api_certificate_arn = self._certificate("api", args.api_domain, None, zone_ready)
+
+        self.register_outputs(
+            {
+                "zoneId": self.zone_id,
+                "siteCertificateArn": self.site_certificate_arn,
+                "apiCertificateArn": self.api_certificate_arn,
+            }
+        )
+
+    def _zone(self) -> tuple[pulumi.Output[str], list[pulumi.Resource]]:
+        parent = aws.route53.get_zone_output(
+            name=self._args.hosted_zone,
+            private_zone=False,
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
+        if not self._args.delegate_zone:
+            return parent.zone_id, []
+        zone = aws.route53.Zone(
+            f"{self._name}-zone",
+            name=self._args.domain,
+            comment=f"Delegated from {self._args.hosted_zone}",
+            opts=pulumi.ResourceOptions(parent=self, protect=self._args.protect),
+        )
+        delegation = aws.route53.Record(
+            f"{self._name}-delegation",
+            zone_id=parent.zone_id,
+            name=self._args.domain,
+            type="NS",
+            ttl=3600,
+            records=zone.name_servers,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        # Validation records in the new zone only resolve once the parent delegates to it.
+        return zone.zone_id, [delegation]
+
+    def _certificate(
+        self, label: str, hostname: str, region: str | None, zone_ready: list[pulumi.Resource]
+    ) -> pulumi.Output[str]:
+        certificate = aws.acm.Certificate(
+            f"{self._name}-{label}-certificate",
+            domain_name=hostname,
+            validation_method="DNS",
+            region=region,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        # One hostname per certificate gives exactly one validation record, known by index,
+        # so no resource has to be created inside an apply().
+        option = certificate.domain_validation_options[0]
+        record = aws.route53.Record(
+            f"{self._name}-{label}-validation",
+            zone_id=self.zone_id,
+            name=option.resource_record_name,
+            type=option.resource_record_type,
+            records=[option.resource_record_value],
+            ttl=300,
+            # Two certificates for related names may ask for the same record.
+            allow_overwrite=True,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=zone_ready),
+        )
+        validation = aws.acm.CertificateValidation(
+            f"{self._name}-{label}-certificate-validation",
+            certificate_arn=certificate.arn,
+            validation_record_fqdns=[record.fqdn],
+            region=region,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return validation.certificate_arn
+
+
+@dataclass
+class AliasRecordsArgs:
+    zone_id: pulumi.Input[str]
+    hostname: str
+    target_domain: pulumi.Input[str]
+    target_zone_id: pulumi.Input[str]
+
+
+class AliasRecords(pulumi.ComponentResource):
+    """A and AAAA alias records for one hostname, pointing at a CloudFront or API Gateway target."""
+
+    def __init__(
+        self, name: str, args: AliasRecordsArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("skyline:index:AliasRecords", name, None, opts)
+        for record_type in ("A", "AAAA"):
+            aws.route53.Record(
+                f"{name}-{record_type.lower()}",
+                zone_id=args.zone_id,
+                name=args.hostname,
+                type=record_type,
+                aliases=[
+                    {
+                        "name": args.target_domain,
+                        "zone_id": args.target_zone_id,
+                        "evaluate_target_health": False,
+                    }
+                ],
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        self.register_outputs({"hostname": args.hostname})

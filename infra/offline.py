@@ -1,0 +1,306 @@
+"""Run the real program under Pulumi's mocks: no cloud, no credentials, no Pulumi CLI.
+
+Used by the offline plan (`python -m infra.plan`) and by the tests, so both see exactly the
+resources and inputs that `pulumi up` would send to the engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import runpy
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from pulumi.runtime import mocks, rpc, settings
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.stack import wait_for_rpcs
+
+ROOT = Path(__file__).resolve().parent.parent
+PROGRAM = ROOT / "__main__.py"
+STACKS_DIR = ROOT / "stacks"
+ACCOUNT = "123456789012"
+# Credentials must never reach a mocked run: a stray real call would fail instead of billing.
+AWS_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+)
+
+
+@dataclass
+class Registered:
+    """One resource as the engine would receive it."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str
+    provider: str
+    custom: bool
+    dependencies: list[str]
+    inputs: dict[str, Any]
+    protect: bool
+
+
+@dataclass
+class Invoked:
+    token: str
+    args: dict[str, Any]
+
+
+@dataclass
+class OfflineRun:
+    stack: str
+    config: dict[str, str]
+    resources: list[Registered] = field(default_factory=list)
+    invokes: list[Invoked] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    # A `pulumi.RunError` (a bad config, say) stops the program as it stops `pulumi up`.
+    error: pulumi.RunError | None = None
+
+    def of_type(self, type_token: str) -> list[Registered]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def one(self, type_token: str) -> Registered:
+        found = self.of_type(type_token)
+        if len(found) != 1:
+            names = [r.name for r in found]
+            raise AssertionError(f"expected one {type_token}, found {len(found)}: {names}")
+        return found[0]
+
+    def named(self, name: str) -> Registered:
+        for resource in self.resources:
+            if resource.name == name:
+                return resource
+        raise AssertionError(f"no resource named {name!r}")
+
+    def by_urn(self, urn: str) -> Registered:
+        for resource in self.resources:
+            if resource.urn == urn:
+                return resource
+        raise AssertionError(f"no resource with urn {urn!r}")
+
+
+def _whole_numbers(value: Any) -> Any:
+    """The engine's wire format has only floats; show 403 rather than 403.0."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(v) for v in value]
+    return value
+
+
+def _fake_id(name: str) -> str:
+    return hashlib.sha256(name.encode()).hexdigest()[:13]
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    """Answers each resource with its inputs plus the outputs AWS would compute."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+        self.invokes: list[Invoked] = []
+
+    def call(
+        self, args: pulumi.runtime.MockCallArgs
+    ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        self.invokes.append(Invoked(args.token, dict(args.args)))
+        if args.token == "aws:route53/getZone:getZone":
+            name = str(args.args["name"]).rstrip(".")
+            return {
+                "id": f"Z{_fake_id(name).upper()}",
+                "zoneId": f"Z{_fake_id(name).upper()}",
+                "name": name,
+                "nameServers": [f"ns-{i}.awsdns-{i}.org" for i in range(1, 5)],
+            }, []
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:root"}, []
+        return {}, []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        name, inputs = args.name, dict(args.inputs)
+        region = inputs.get("region") or self.region
+        uid = _fake_id(name)
+        service = args.typ.split(":")[1].split("/")[0]
+        computed: dict[str, Any] = {
+            "arn": f"arn:aws:{service}:{region}:{ACCOUNT}:{name}",
+        }
+        match args.typ:
+            case "aws:s3/bucket:Bucket":
+                bucket = f"{name}-{uid}"
+                computed = {
+                    "bucket": bucket,
+                    "arn": f"arn:aws:s3:::{bucket}",
+                    "bucketRegionalDomainName": f"{bucket}.s3.{region}.amazonaws.com",
+                }
+            case "aws:cloudfront/distribution:Distribution":
+                computed = {
+                    "arn": f"arn:aws:cloudfront::{ACCOUNT}:distribution/E{uid.upper()}",
+                    "domainName": f"d{uid}.cloudfront.net",
+                    # CloudFront's fixed alias zone.
+                    "hostedZoneId": "Z2FDTNDATAQYW2",
+                }
+            case "aws:acm/certificate:Certificate":
+                host = inputs["domainName"]
+                computed["domainValidationOptions"] = [
+                    {
+                        "domainName": host,
+                        "resourceRecordName": f"_{uid}.{host}.",
+                        "resourceRecordType": "CNAME",
+                        "resourceRecordValue": f"_{uid}.acm-validations.aws.",
+                    }
+                ]
+            case "aws:acm/certificateValidation:CertificateValidation":
+                computed = {}
+            case "aws:route53/zone:Zone":
+                computed = {
+                    "zoneId": f"Z{uid.upper()}",
+                    "nameServers": [f"ns-{i}.awsdns-{uid[:2]}.net" for i in range(1, 5)],
+                }
+            case "aws:route53/record:Record":
+                computed = {"fqdn": str(inputs.get("name", "")).rstrip(".")}
+            case "aws:lambda/function:Function":
+                computed = {
+                    "arn": f"arn:aws:lambda:{region}:{ACCOUNT}:function:{name}",
+                    "invokeArn": f"arn:aws:apigateway:{region}:lambda:path/functions/{name}",
+                    "name": inputs.get("name", f"{name}-{uid[:7]}"),
+                }
+            case "aws:apigatewayv2/api:Api":
+                computed = {
+                    "apiEndpoint": f"https://{uid[:10]}.execute-api.{region}.amazonaws.com",
+                    "executionArn": f"arn:aws:execute-api:{region}:{ACCOUNT}:{uid[:10]}",
+                }
+            case "aws:apigatewayv2/domainName:DomainName":
+                configuration = dict(inputs.get("domainNameConfiguration") or {})
+                configuration.update(
+                    targetDomainName=f"d-{uid[:10]}.execute-api.{region}.amazonaws.com",
+                    hostedZoneId="ZAPIGATEWAY0000",
+                )
+                computed = {"domainNameConfiguration": configuration}
+        if "name" not in inputs and args.typ.startswith("aws:") and "name" not in computed:
+            computed["name"] = f"{name}-{uid[:7]}"
+        return f"{name}-{uid}", {**inputs, **computed}
+
+
+class RecordingMonitor(mocks.MockMonitor):
+    """Keeps what the mock monitor drops: parent, provider, dependencies and protect."""
+
+    def __init__(self, recording: RecordingMocks) -> None:
+        super().__init__(recording)
+        self.registered: list[Registered] = []
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        if request.type != "pulumi:pulumi:Stack":
+            self.registered.append(
+                Registered(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent,
+                    provider=request.provider,
+                    custom=request.custom,
+                    dependencies=list(request.dependencies),
+                    inputs=_whole_numbers(rpc.deserialize_properties(request.object)),
+                    protect=bool(request.protect),
+                )
+            )
+        return response
+
+
+def stack_file(stack: str) -> Path:
+    return STACKS_DIR / f"Pulumi.{stack}.yaml"
+
+
+def stacks() -> list[str]:
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in STACKS_DIR.glob("Pulumi.*.yaml"))
+
+
+def _as_config_string(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return str(value)
+
+
+def read_stack_config(stack: str) -> dict[str, str]:
+    """The stack file's `config:` map as the engine hands it to the program: strings."""
+    path = stack_file(stack)
+    if not path.is_file():
+        raise FileNotFoundError(f"no stack file {path.relative_to(ROOT)}; stacks: {stacks()}")
+    document = yaml.safe_load(path.read_text()) or {}
+    return {key: _as_config_string(v) for key, v in (document.get("config") or {}).items()}
+
+
+@contextmanager
+def _without_aws_credentials() -> Iterator[None]:
+    saved = {name: os.environ.pop(name) for name in AWS_VARIABLES if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
+
+async def _resolve(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    resolved = {}
+    for key, value in outputs.items():
+        resolved[key] = await pulumi.Output.from_input(value).future()
+    return resolved
+
+
+def run(stack: str, config: Mapping[str, str] | None = None) -> OfflineRun:
+    """Run `__main__.py` for `stack` with `config` (default: the stack file's) under mocks.
+
+    A fresh event loop and fresh Pulumi settings each time, so runs never leak into each other.
+    """
+    values = dict(read_stack_config(stack) if config is None else config)
+    result = OfflineRun(stack=stack, config=values)
+    recording = RecordingMocks(region=values.get("aws:region", "us-east-1"))
+    monitor = RecordingMonitor(recording)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        with _without_aws_credentials():
+            settings.reset_options(project="skyline", stack=stack, preview=False)
+            set_all_config(values)
+            pulumi.runtime.set_mocks(
+                recording, project="skyline", stack=stack, preview=False, monitor=monitor
+            )
+            try:
+                runpy.run_path(str(PROGRAM), run_name="__main__")
+            except pulumi.RunError as error:
+                result.error = error
+            # Whatever happened, what was registered so far is part of the answer.
+            loop.run_until_complete(wait_for_rpcs())
+            result.resources = monitor.registered
+            result.invokes = recording.invokes
+            if result.error is None:
+                stack_outputs = getattr(settings.get_root_resource(), "outputs", {})
+                result.outputs = loop.run_until_complete(_resolve(stack_outputs))
+    finally:
+        # Outputs nobody awaited (stack outputs of a failed run, say) would otherwise be
+        # reported as destroyed-while-pending when the loop closes.
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        set_all_config({})
+        settings.reset_options()
+        loop.close()
+        asyncio.set_event_loop(None)
+    return result
