@@ -1,0 +1,169 @@
+"""The local edge: serves a built frontend with the rules CloudFront applies in the cloud.
+
+Every rule comes from infra/edge.py; this module only maps a request onto a file the way the
+S3 origin would, and answers `/config.json` for the local API instead of the release tool's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from werkzeug.datastructures import Headers
+from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.wrappers import Request, Response
+
+from devserver.compression import CompressedCache, choose_encoding
+from infra import edge
+
+LOCAL_STAGE = "local"
+ALLOWED_METHODS = ("GET", "HEAD")
+# What a private bucket answers for a key it does not have (the CDN's principal cannot list it);
+# ERROR_REWRITES says what the edge makes of it.
+MISSING_KEY_STATUS = 403
+
+
+class DistError(Exception):
+    """The dist folder cannot be served (missing, or without its entry document)."""
+
+
+@dataclass(frozen=True)
+class _Object:
+    """One stored object as the origin would return it."""
+
+    key: str
+    body: bytes
+    # Changes whenever the bytes may have, so compressed copies can be cached against it.
+    identity: tuple[object, ...]
+
+
+class LocalEdge:
+    """A WSGI app: the S3 origin (a folder) behind the CDN's rules."""
+
+    def __init__(self, dist: Path, api_origin: str) -> None:
+        self.dist = dist.resolve()
+        self.api_origin = api_origin
+        self._security_headers = edge.SecurityHeaders(api_origin=api_origin).as_http()
+        self._compressed = CompressedCache()
+        check_dist(self.dist)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        response = self.respond(Request(environ))
+        return response(environ, start_response)
+
+    def respond(self, request: Request) -> Response:
+        if request.method not in ALLOWED_METHODS:
+            response: Response = MethodNotAllowed(
+                valid_methods=list(ALLOWED_METHODS)
+            ).get_response()
+            response.headers.update(self._security_headers)
+            return response
+        key = request.path.lstrip("/") or edge.INDEX_DOCUMENT
+        status = 200
+        stored = self._read(key)
+        if stored is None:
+            rewrite = _rewrite_for(MISSING_KEY_STATUS)
+            status = rewrite.response_status
+            stored = self._read(rewrite.response_page.lstrip("/"))
+            if stored is None:
+                raise DistError(f"{self.dist} has no {rewrite.response_page}; rebuild the frontend")
+        return self._object_response(request, stored, status)
+
+    def release(self) -> str:
+        """The release served: the release tool's id if dist has one, else index.html's hash."""
+        written = self._dist_config().get("release")
+        if isinstance(written, str) and written:
+            return written
+        index = (self.dist / edge.INDEX_DOCUMENT).read_bytes()
+        return hashlib.sha256(index).hexdigest()[:12]
+
+    def config(self) -> dict[str, Any]:
+        """The runtime config the SPA reads at start, pointing at the local API."""
+        # Keep any other field a release wrote (they are the frontend's settings), but the API
+        # and stage are always the local ones.
+        return {
+            **self._dist_config(),
+            "apiUrl": self.api_origin,
+            "stage": LOCAL_STAGE,
+            "release": self.release(),
+        }
+
+    def _dist_config(self) -> dict[str, Any]:
+        path = self.dist / edge.CONFIG_DOCUMENT
+        try:
+            written = json.loads(path.read_bytes())
+        except FileNotFoundError:
+            return {}
+        except ValueError as error:
+            raise DistError(f"{path} is not valid JSON: {error}") from error
+        if not isinstance(written, dict):
+            raise DistError(f"{path} must hold a JSON object, not {type(written).__name__}")
+        return written
+
+    def _read(self, key: str) -> _Object | None:
+        """The object stored under `key`, or None where S3 would answer that it has none."""
+        if key == edge.CONFIG_DOCUMENT:
+            body = json.dumps(self.config(), indent=2).encode()
+            return _Object(key=key, body=body, identity=(key, hashlib.md5(body).hexdigest()))
+        path = _inside(self.dist, key)
+        if path is None:
+            return None
+        try:
+            stat = path.stat()
+            body = path.read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError):
+            return None
+        return _Object(key=key, body=body, identity=(key, stat.st_mtime_ns, stat.st_size))
+
+    def _object_response(self, request: Request, stored: _Object, status: int) -> Response:
+        content_type = edge.content_type(stored.key)
+        headers = Headers(self._security_headers)
+        headers["Cache-Control"] = edge.cache_control(stored.key)
+        headers["Content-Type"] = content_type
+        # S3's ETag for a single-part upload is the MD5 of the bytes.
+        etag = f'"{hashlib.md5(stored.body).hexdigest()}"'
+        body = stored.body
+        if edge.is_compressible(content_type):
+            headers["Vary"] = "Accept-Encoding"
+            encoding = choose_encoding(request.accept_encodings, len(body))
+            if encoding is not None:
+                body = self._compressed.get(stored.identity, stored.body, encoding)
+                headers["Content-Encoding"] = encoding
+                # Another representation of the same object: a weak validator, as CDNs send.
+                etag = f"W/{etag}"
+        headers["ETag"] = etag
+        if request.if_none_match.contains_weak(etag.removeprefix("W/").strip('"')):
+            del headers["Content-Type"]
+            return Response(status=304, headers=headers)
+        return Response(body, status=status, headers=headers)
+
+
+def check_dist(dist: Path) -> None:
+    if not (dist / edge.INDEX_DOCUMENT).is_file():
+        raise DistError(
+            f"{dist / edge.INDEX_DOCUMENT} not found: build the frontend first "
+            "(cd frontend && npm ci && npm run build) or pass --dist"
+        )
+
+
+def _rewrite_for(origin_status: int) -> edge.ErrorRewrite:
+    for rewrite in edge.ERROR_REWRITES:
+        if rewrite.origin_status == origin_status:
+            return rewrite
+    raise LookupError(
+        f"infra/edge.py has no ERROR_REWRITES entry for origin status {origin_status}"
+    )
+
+
+def _inside(root: Path, key: str) -> Path | None:
+    """The file for `key` under `root`, or None if the key would lead outside it."""
+    if "\x00" in key or "\\" in key:
+        return None
+    # Resolving follows `..` and symlinks, so whatever the key spells, only files under root
+    # can come out.
+    path = (root / key).resolve()
+    return path if path.is_relative_to(root) and path != root else None

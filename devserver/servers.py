@@ -1,0 +1,77 @@
+"""Binding the two servers and running them until SIGINT or SIGTERM."""
+
+from __future__ import annotations
+
+import errno
+import signal
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+
+class PortInUse(Exception):
+    """A port the stack needs is held by another process."""
+
+
+@dataclass
+class Bound:
+    name: str
+    server: BaseWSGIServer
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.server.host}:{self.server.port}"
+
+
+def _not_ready(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+    return [b"starting\n"]
+
+
+def bind(name: str, host: str, port: int, variable: str) -> Bound:
+    """Takes the port now, before the app exists, so each app can be told the other's URL.
+
+    Port 0 picks a free port, which is how tests run several stacks side by side.
+    """
+    try:
+        server = make_server(host, port, _not_ready, threaded=True)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise PortInUse(
+                f"port {port} ({variable}, the {name}) is already in use on {host}: "
+                f"stop what holds it or run with {variable}=<free port>"
+            ) from error
+        raise
+    return Bound(name=name, server=server)
+
+
+def serve_until_stopped(servers: list[Bound]) -> None:
+    """Serves on background threads until SIGINT or SIGTERM, then stops each server cleanly."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    threads = [
+        threading.Thread(target=bound.server.serve_forever, name=bound.name, daemon=True)
+        for bound in servers
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        # A timed wait keeps the main thread able to run the signal handler promptly.
+        while not stop.wait(0.5):
+            pass
+    finally:
+        for bound in servers:
+            bound.server.shutdown()
+            bound.server.server_close()
+        for thread in threads:
+            thread.join(timeout=5)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

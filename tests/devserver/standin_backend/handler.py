@@ -1,0 +1,51 @@
+"""A stand-in Lambda handler for the devserver's tests: it answers with what it was given.
+
+It is not the backend; it lets the tests see the exact event the local API builds and steer
+the result it translates back.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from typing import Any
+
+# Read at import, as a real handler reads its configuration at cold start.
+ENVIRONMENT = {name: os.environ.get(name) for name in ("STAGE", "RELEASE", "ALLOWED_ORIGIN")}
+PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe"
+
+
+def handler(event: dict[str, Any], context: Any) -> Any:
+    path = event["rawPath"]
+    if path == "/binary":
+        return {
+            "statusCode": 200,
+            "headers": {"content-type": "image/png"},
+            "body": base64.b64encode(PNG_BYTES).decode(),
+            "isBase64Encoded": True,
+        }
+    if path == "/cookies":
+        return {
+            "statusCode": 201,
+            "headers": {"content-type": "text/plain", "x-multi": "a,b"},
+            "cookies": ["a=1; Path=/", "b=2; HttpOnly"],
+            "body": "set",
+        }
+    if path == "/bare":
+        return {"just": "a body"}
+    if path == "/broken":
+        raise RuntimeError("the handler failed")
+    if path == "/malformed":
+        return {"statusCode": "two hundred"}
+    return {
+        "statusCode": 200,
+        "headers": {"content-type": "application/json"},
+        "body": json.dumps(
+            {
+                "event": event,
+                "environment": ENVIRONMENT,
+                "request_id": context.aws_request_id,
+            }
+        ),
+    }
