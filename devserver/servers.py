@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import signal
+import socket
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -37,8 +38,10 @@ def bind(name: str, host: str, port: int, variable: str) -> Bound:
 
     Port 0 picks a free port, which is how tests run several stacks side by side.
     """
+    # Bound here rather than by Werkzeug, which prints two lines of its own and exits when the
+    # port is taken; the caller wants one line that names the variable to change.
     try:
-        server = make_server(host, port, _not_ready, threaded=True)
+        listener = socket.create_server((host, port))
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise PortInUse(
@@ -46,6 +49,9 @@ def bind(name: str, host: str, port: int, variable: str) -> Bound:
                 f"stop what holds it or run with {variable}=<free port>"
             ) from error
         raise
+    with listener:
+        # Werkzeug duplicates the descriptor, so this copy can close.
+        server = make_server(host, port, _not_ready, threaded=True, fd=listener.fileno())
     return Bound(name=name, server=server)
 
 
