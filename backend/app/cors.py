@@ -1,0 +1,58 @@
+"""Cross-origin access for the one origin the site is served from.
+
+In AWS, API Gateway answers preflights itself with the same rules (infra/api.py), so they never
+cost an invocation; the app answers them too so that local runs and direct invocations behave
+the same. Only reads are exposed: the API has nothing to write.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, abort, request
+
+from app.config import Config
+
+ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS")
+# Lower-case, as browsers send them in Access-Control-Request-Headers.
+ALLOWED_HEADERS = ("content-type", "if-none-match")
+# The SPA reads ETag to revalidate with If-None-Match.
+EXPOSED_HEADERS = ("etag",)
+
+
+def register(app: Flask, config: Config) -> None:
+    allowed = config.allowed_origin
+    max_age = str(config.cors_max_age)
+
+    @app.before_request
+    def _preflight() -> Response | None:
+        if request.method != "OPTIONS" or "Access-Control-Request-Method" not in request.headers:
+            return None
+        if request.url_rule is None:
+            return None  # routing answers 404 (or 405)
+        origin = request.headers.get("Origin")
+        if origin is None or origin != allowed:
+            abort(403, description=f"origin {origin!r} may not call this API")
+        method = request.headers["Access-Control-Request-Method"].strip().upper()
+        if method not in ALLOWED_METHODS:
+            abort(403, description=f"method {method!r} is not allowed across origins")
+        requested = request.headers.get("Access-Control-Request-Headers", "")
+        refused = sorted(
+            {h.strip().lower() for h in requested.split(",") if h.strip()} - set(ALLOWED_HEADERS)
+        )
+        if refused:
+            abort(403, description=f"headers {', '.join(refused)} are not allowed across origins")
+        response = app.response_class(status=204)
+        del response.headers["Content-Type"]  # no body, so no type
+        response.headers["Access-Control-Allow-Methods"] = ", ".join(ALLOWED_METHODS)
+        response.headers["Access-Control-Allow-Headers"] = ", ".join(ALLOWED_HEADERS)
+        response.headers["Access-Control-Max-Age"] = max_age
+        return response
+
+    @app.after_request
+    def _allow_origin(response: Response) -> Response:
+        # Every answer depends on Origin, even one without CORS headers: a shared cache must
+        # not hand an answer made for one origin to another.
+        response.vary.add("Origin")
+        if allowed is not None and request.headers.get("Origin") == allowed:
+            response.headers["Access-Control-Allow-Origin"] = allowed
+            response.headers["Access-Control-Expose-Headers"] = ", ".join(EXPOSED_HEADERS)
+        return response

@@ -1,0 +1,250 @@
+"""The Lambda function's zip: the API's code and its dependencies, built the same way every time.
+
+Deterministic on purpose: Pulumi redeploys the function when `source_code_hash` changes, so a zip
+that differed by a timestamp on every build would redeploy (and cold-start) every stage on every
+`pulumi up`. Entries are sorted, dated 1980-01-01 and given fixed permissions, and a build is
+kept under `.build/lambda/<hash of its inputs>.zip`, so unchanged inputs give the same bytes
+without rebuilding.
+
+Bytecode is shipped when the building interpreter is the runtime's version: Lambda's code
+directory is read-only, so without .pyc files every cold start compiles Flask and Werkzeug
+again. The .pyc files use UNCHECKED_HASH invalidation: they do not record a modification time
+(which would make the zip depend on the clock) and imports do not even stat the source.
+
+    python -m infra.lambda_package [--runtime python3.13] [--architecture arm64]
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import hashlib
+import importlib.util
+import os
+import py_compile
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+# Part of the cache key: change it when the zip's layout or build steps change.
+BUILD_VERSION = "1"
+
+ROOT = Path(__file__).resolve().parent.parent
+BACKEND = ROOT / "backend"
+REQUIREMENTS = BACKEND / "requirements.txt"
+CACHE_DIR = ROOT / ".build" / "lambda"
+
+# Where Lambda unpacks the zip; compiled code names its files under it, so tracebacks in the
+# function's logs point at real paths rather than at the build machine's staging directory.
+TASK_ROOT = "/var/task"
+# The earliest date a zip entry can hold.
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+FILE_MODE = 0o644
+DIR_MODE = 0o755
+PLATFORMS = {"arm64": "aarch64-manylinux2014", "x86_64": "x86_64-manylinux2014"}
+_RUNTIME = re.compile(r"python(3)\.(\d{1,2})")
+
+
+class PackageError(RuntimeError):
+    """The package cannot be built; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class LambdaPackage:
+    path: Path  # the zip
+    sha256: str  # hex digest of the zip bytes
+    size: int  # bytes
+    bytecode: bool  # whether .pyc were shipped
+
+
+def build(
+    runtime: str = "python3.13", *, architecture: str = "arm64", out_dir: Path | None = None
+) -> LambdaPackage:
+    """Build (or reuse) the zip for a Lambda runtime such as "python3.13" and an architecture."""
+    version = _runtime_version(runtime)
+    if architecture not in PLATFORMS:
+        raise PackageError(
+            f"lambda package: architecture {architecture!r} is not one of {', '.join(PLATFORMS)}"
+        )
+    bytecode = sys.version_info[:2] == version
+    if not bytecode:
+        print(
+            f"warning: lambda package: building with Python {_dotted(sys.version_info[:2])} for "
+            f"{runtime}, so it ships sources only and each cold start compiles them",
+            file=sys.stderr,
+        )
+    sources = sorted(_app_sources())
+    target = (out_dir or CACHE_DIR) / f"{_input_hash(runtime, architecture, sources, bytecode)}.zip"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _build_zip(target, version, PLATFORMS[architecture], sources, bytecode)
+    data = target.read_bytes()
+    return LambdaPackage(
+        path=target, sha256=hashlib.sha256(data).hexdigest(), size=len(data), bytecode=bytecode
+    )
+
+
+def _runtime_version(runtime: str) -> tuple[int, int]:
+    match = _RUNTIME.fullmatch(runtime)
+    if match is None:
+        raise PackageError(
+            f"lambda package: runtime {runtime!r} is not a Lambda Python runtime like python3.13"
+        )
+    return int(match[1]), int(match[2])
+
+
+def _dotted(version: tuple[int, ...]) -> str:
+    return ".".join(str(part) for part in version)
+
+
+def _app_sources() -> Iterator[tuple[str, Path]]:
+    """(name in the zip, file) for the API's own code: backend/*.py and the app package."""
+    for path in BACKEND.glob("*.py"):
+        yield path.name, path
+    for path in (BACKEND / "app").rglob("*.py"):
+        if "__pycache__" not in path.parts:
+            yield path.relative_to(BACKEND).as_posix(), path
+
+
+def _input_hash(
+    runtime: str, architecture: str, sources: list[tuple[str, Path]], bytecode: bool
+) -> str:
+    digest = hashlib.sha256()
+    for part in (BUILD_VERSION, runtime, architecture, str(bytecode)):
+        digest.update(part.encode() + b"\0")
+    if bytecode:
+        # .pyc files are only valid for the interpreter whose magic number they carry.
+        digest.update(importlib.util.MAGIC_NUMBER)
+    digest.update(REQUIREMENTS.read_bytes() + b"\0")
+    for name, path in sources:
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:32]
+
+
+def _build_zip(
+    target: Path,
+    version: tuple[int, int],
+    platform: str,
+    sources: list[tuple[str, Path]],
+    bytecode: bool,
+) -> None:
+    with tempfile.TemporaryDirectory(prefix="skyline-lambda-") as tmp:
+        stage = Path(tmp) / "stage"
+        _install_requirements(stage, version, platform)
+        for name, path in sources:
+            destination = stage / name
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, destination)
+        if bytecode:
+            _compile(stage)
+        partial = Path(tmp) / "package.zip"
+        _write_zip(stage, partial)
+        # Written whole, then moved: a build stopped halfway never leaves a zip that the cache
+        # would take for a finished one.
+        shutil.move(partial, target)
+
+
+def _uv() -> list[str]:
+    found = shutil.which("uv")
+    if found:
+        return [found]
+    probe = subprocess.run(
+        [sys.executable, "-m", "uv", "--version"], capture_output=True, check=False
+    )
+    if probe.returncode == 0:
+        return [sys.executable, "-m", "uv"]
+    raise PackageError(
+        "lambda package: uv is needed to install the function's dependencies for Lambda's "
+        "platform; install it (`python3 -m pip install uv`) and build again"
+    )
+
+
+def _install_requirements(stage: Path, version: tuple[int, int], platform: str) -> None:
+    command = [
+        *_uv(),
+        "pip",
+        "install",
+        "--quiet",
+        "--python",
+        sys.executable,
+        "--target",
+        str(stage),
+        "--python-platform",
+        platform,
+        "--python-version",
+        _dotted(version),
+        # Wheels only: an sdist would be built for this machine, not for Lambda's platform.
+        "--only-binary",
+        ":all:",
+        # requirements.txt pins every transitive dependency, so nothing else may be resolved.
+        "--no-deps",
+        "--requirement",
+        str(REQUIREMENTS),
+    ]
+    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+    # uv's own bytecode would be timestamped and for this interpreter; compiling is ours.
+    env.pop("UV_COMPILE_BYTECODE", None)
+    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    if result.returncode != 0:
+        raise PackageError(
+            f"lambda package: installing {REQUIREMENTS.relative_to(ROOT)} for {platform} failed:\n"
+            f"{result.stderr.strip()}"
+        )
+    # Console scripts (bin/flask) carry this machine's interpreter path and are never run.
+    shutil.rmtree(stage / "bin", ignore_errors=True)
+    for cache in list(stage.rglob("__pycache__")):
+        shutil.rmtree(cache)
+
+
+def _compile(stage: Path) -> None:
+    ok = compileall.compile_dir(
+        stage,
+        ddir=TASK_ROOT,
+        quiet=2,
+        workers=1,
+        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+    )
+    if not ok:
+        raise PackageError(f"lambda package: compiling the sources in {stage} failed")
+
+
+def _write_zip(stage: Path, target: Path) -> None:
+    entries = sorted(stage.rglob("*"), key=lambda p: p.relative_to(stage).as_posix())
+    with zipfile.ZipFile(target, "w") as archive:
+        for path in entries:
+            name = path.relative_to(stage).as_posix()
+            if path.is_dir():
+                info = zipfile.ZipInfo(f"{name}/", date_time=ZIP_DATE)
+                info.external_attr = (0o040000 | DIR_MODE) << 16 | 0x10  # MS-DOS directory bit
+                archive.writestr(info, b"")
+            else:
+                info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+                info.external_attr = (0o100000 | FILE_MODE) << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, path.read_bytes(), compresslevel=9)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Build the Lambda function's zip.")
+    parser.add_argument("--runtime", default="python3.13", help="Lambda runtime, e.g. python3.13")
+    parser.add_argument("--architecture", default="arm64", choices=sorted(PLATFORMS))
+    parser.add_argument("--out-dir", type=Path, default=None, help="default: .build/lambda")
+    args = parser.parse_args(argv)
+    try:
+        package = build(args.runtime, architecture=args.architecture, out_dir=args.out_dir)
+    except PackageError as error:
+        print(error, file=sys.stderr)
+        return 1
+    shipped = "with bytecode" if package.bytecode else "sources only"
+    print(f"{package.path} {package.size} bytes {shipped} sha256={package.sha256}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
