@@ -126,6 +126,8 @@ class LocalApi:
                 [("Content-Type", "application/json")],
                 apigw.INTERNAL_ERROR_BODY,
             )
+        # The gateway sends its own Date, as the server here does; a second one would be noise.
+        response.headers[:] = [(k, v) for k, v in response.headers if k.lower() != "date"]
         response.headers.append(("Apigw-Requestid", request.request_id))
         return response
 

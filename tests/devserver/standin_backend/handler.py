@@ -28,7 +28,11 @@ def handler(event: dict[str, Any], context: Any) -> Any:
     if path == "/cookies":
         return {
             "statusCode": 201,
-            "headers": {"content-type": "text/plain", "x-multi": "a,b"},
+            "headers": {
+                "content-type": "text/plain",
+                "x-multi": "a,b",
+                "date": "Thu, 01 Jan 1970 00:00:00 GMT",
+            },
             "cookies": ["a=1; Path=/", "b=2; HttpOnly"],
             "body": "set",
         }
