@@ -18,10 +18,10 @@ what costs time or fails loudly in the stock adapter:
 from __future__ import annotations
 
 import asyncio
-import binascii
 import functools
 import json
 import logging
+import re
 from typing import Any
 
 from mangum import Mangum
@@ -41,8 +41,11 @@ _EVENT_ERRORS = (
     ValueError,  # includes UnicodeError and binascii.Error (bad base64)
     AttributeError,
     RuntimeError,  # no handler recognised the event
-    binascii.Error,
 )
+
+
+# RFC 9110's token: what an HTTP method may be made of.
+_METHOD = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 class _HttpApiEvent(HTTPGateway):
@@ -79,6 +82,7 @@ class LambdaAdapter(Mangum):
             handler = self.infer(event, context)
             scope = handler.scope
             body = handler.body
+            _check(scope)
         except _EVENT_ERRORS as error:
             return bad_event(error)
         cycle = HTTPCycle(scope, body)
@@ -86,6 +90,15 @@ class LambdaAdapter(Mangum):
         response: Response = {"status": cycle.status, "headers": cycle.headers, "body": cycle.body}
         result: dict[str, Any] = handler(response)
         return result
+
+
+def _check(scope: Scope) -> None:
+    """What Mangum passes through unchecked and the app cannot take."""
+    method = scope["method"]
+    if not isinstance(method, str) or not _METHOD.fullmatch(method):
+        raise ValueError(f"the HTTP method {method!r} is not a method name")
+    if not isinstance(scope["path"], str):
+        raise TypeError("the path is not a string")
 
 
 def bad_event(error: Exception) -> dict[str, Any]:
