@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import errno
+import os
 import signal
 import socket
+import sys
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -55,11 +57,17 @@ def bind(name: str, host: str, port: int, variable: str) -> Bound:
     return Bound(name=name, server=server)
 
 
-def serve_until_stopped(servers: list[Bound]) -> None:
-    """Serves on background threads until SIGINT or SIGTERM, then stops each server cleanly."""
+def serve_until_stopped(servers: list[Bound], grace_seconds: float = 5) -> None:
+    """Serves on background threads until SIGINT or SIGTERM, then stops each server cleanly.
+
+    A second signal, or a stop that takes longer than `grace_seconds`, ends the process at once:
+    a dev server that ignores Ctrl-C is worse than one that drops a request.
+    """
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            os._exit(128 + signum)
         stop.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -74,10 +82,19 @@ def serve_until_stopped(servers: list[Bound]) -> None:
         while not stop.wait(0.5):
             pass
     finally:
-        for bound in servers:
-            bound.server.shutdown()
-            bound.server.server_close()
-        for thread in threads:
-            thread.join(timeout=5)
+        stopper = threading.Thread(target=_stop_all, args=(servers, threads), daemon=True)
+        stopper.start()
+        stopper.join(grace_seconds)
+        if stopper.is_alive():
+            print(f"devserver: not stopped after {grace_seconds}s; exiting anyway", file=sys.stderr)
+            os._exit(1)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _stop_all(servers: list[Bound], threads: list[threading.Thread]) -> None:
+    for bound in servers:
+        bound.server.shutdown()
+        bound.server.server_close()
+    for thread in threads:
+        thread.join()
