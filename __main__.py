@@ -2,13 +2,17 @@
 
 import pulumi
 
+from infra.api import Api, ApiArgs
 from infra.config import load
 from infra.dns import AliasRecords, AliasRecordsArgs, Domain, DomainArgs
+from infra.frontend import FrontendRelease, FrontendReleaseArgs
+from infra.lambda_package import build
 from infra.site import StaticSite, StaticSiteArgs
 
 config = load()
 prefix = f"skyline-{config.stage}"
 
+# Names and certificates first: the site and the API each need their validated certificate.
 domain = (
     Domain(
         f"{prefix}-domain",
@@ -24,20 +28,37 @@ domain = (
     else None
 )
 
-api_origin = (
-    f"https://{config.api_domain}"
-    if config.api_domain
-    else f"https://*.execute-api.{config.region}.amazonaws.com"
-)
-
 site = StaticSite(
     f"{prefix}-site",
     StaticSiteArgs(
         price_class=config.price_class,
-        api_origin=api_origin,
+        # The API's endpoint is only known after it exists, and the API must know the site's
+        # origin for CORS; without a domain, the CSP names the region's API hosts to break the
+        # cycle. With a domain both names are known up front.
+        api_origin=f"https://{config.api_domain}"
+        if config.api_domain
+        else f"https://*.execute-api.{config.region}.amazonaws.com",
         domain=config.domain,
         certificate_arn=domain.site_certificate_arn if domain else None,
         protect=config.protect,
+    ),
+)
+
+api = Api(
+    f"{prefix}-api",
+    ApiArgs(
+        stage=config.stage,
+        package=build(config.lambda_runtime),
+        runtime=config.lambda_runtime,
+        memory_mb=config.lambda_memory_mb,
+        timeout_seconds=config.lambda_timeout_seconds,
+        log_retention_days=config.log_retention_days,
+        throttle_burst=config.throttle_burst,
+        throttle_rate=config.throttle_rate,
+        allowed_origin=site.url,
+        domain=config.api_domain if domain else None,
+        certificate_arn=domain.api_certificate_arn if domain else None,
+        zone_id=domain.zone_id if domain else None,
     ),
 )
 
@@ -52,7 +73,23 @@ if domain and config.domain:
         ),
     )
 
+frontend = FrontendRelease(
+    f"{prefix}-release",
+    FrontendReleaseArgs(
+        stage=config.stage,
+        region=config.region,
+        bucket=site.bucket.bucket,
+        distribution_id=site.distribution.id,
+        api_url=api.url,
+        keep_releases=config.keep_releases,
+        after=[site.bucket_policy, site.distribution],
+    ),
+)
+
 pulumi.export("siteUrl", site.url)
 pulumi.export("bucketName", site.bucket.bucket)
 pulumi.export("distributionId", site.distribution.id)
 pulumi.export("distributionDomain", site.distribution.domain_name)
+pulumi.export("apiUrl", api.url)
+pulumi.export("functionName", api.function.name)
+pulumi.export("release", frontend.release)

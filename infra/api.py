@@ -1,0 +1,242 @@
+"""The API: the Flask app on Lambda (arm64) behind an API Gateway HTTP API, on its own host."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from infra.dns import AliasRecords, AliasRecordsArgs
+from infra.lambda_package import LambdaPackage
+
+# What the browser may send and read across origins; the app answers the same (a test checks).
+CORS_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_HEADERS = ["content-type", "if-none-match"]
+CORS_EXPOSE = ["etag"]
+# API Gateway answers preflights itself, so they never cost an invocation; browsers cap the
+# cache at 2 h (Chromium) or 24 h (Firefox), so ask for a day and let each take what it allows.
+CORS_MAX_AGE_SECONDS = 86_400
+
+ACCESS_LOG_FORMAT = json.dumps(
+    {
+        "requestId": "$context.requestId",
+        "ip": "$context.identity.sourceIp",
+        "time": "$context.requestTime",
+        "method": "$context.httpMethod",
+        "path": "$context.path",
+        "status": "$context.status",
+        "latencyMs": "$context.responseLatency",
+        "integrationLatencyMs": "$context.integrationLatency",
+        "integrationError": "$context.integrationErrorMessage",
+        "userAgent": "$context.identity.userAgent",
+    },
+    separators=(",", ":"),
+)
+
+
+@dataclass
+class ApiArgs:
+    stage: str
+    package: LambdaPackage
+    runtime: str
+    memory_mb: int
+    timeout_seconds: int
+    log_retention_days: int
+    throttle_burst: int
+    throttle_rate: int
+    # The only origin whose pages may call the API (the site's).
+    allowed_origin: pulumi.Input[str]
+    # Custom host `api.<domain>`, its regional certificate and zone; all None without a domain.
+    domain: str | None = None
+    certificate_arn: pulumi.Input[str] | None = None
+    zone_id: pulumi.Input[str] | None = None
+
+
+class Api(pulumi.ComponentResource):
+    function: aws.lambda_.Function
+    http_api: aws.apigatewayv2.Api
+    url: pulumi.Output[str]
+
+    def __init__(self, name: str, args: ApiArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("skyline:index:Api", name, None, opts)
+        self._name = name
+        self._args = args
+
+        self.function = self._function()
+        self.http_api = self._http_api()
+        stage = self._stage()
+        self._permission()
+        self.url = self._custom_domain(stage) if args.domain else self.http_api.api_endpoint
+
+        self.register_outputs({"url": self.url, "functionName": self.function.name})
+
+    def _child(self, depends_on: list[pulumi.Resource] | None = None) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, depends_on=depends_on)
+
+    def _log_group(self, label: str) -> aws.cloudwatch.LogGroup:
+        return aws.cloudwatch.LogGroup(
+            f"{self._name}-{label}-logs",
+            retention_in_days=self._args.log_retention_days,
+            opts=self._child(),
+        )
+
+    def _function(self) -> aws.lambda_.Function:
+        args = self._args
+        logs = self._log_group("function")
+        role = aws.iam.Role(
+            f"{self._name}-role",
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+            opts=self._child(),
+        )
+        # Only writing to its own log group: the app reads nothing else from AWS. No
+        # logs:CreateLogGroup either, so a typo cannot create a group without retention.
+        role_policy = aws.iam.RolePolicy(
+            f"{self._name}-role-policy",
+            role=role.id,
+            policy=logs.arn.apply(
+                lambda arn: json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                                "Resource": f"{arn}:*",
+                            }
+                        ],
+                    }
+                )
+            ),
+            opts=self._child(),
+        )
+        return aws.lambda_.Function(
+            f"{self._name}-function",
+            runtime=args.runtime,
+            architectures=["arm64"],
+            handler="handler.handler",
+            code=pulumi.FileArchive(str(args.package.path)),
+            source_code_hash=args.package.sha256,
+            memory_size=args.memory_mb,
+            timeout=args.timeout_seconds,
+            role=role.arn,
+            logging_config={"log_format": "JSON", "log_group": logs.name},
+            environment={
+                "variables": {
+                    "STAGE": args.stage,
+                    "RELEASE": args.package.sha256[:12],
+                    "ALLOWED_ORIGIN": args.allowed_origin,
+                }
+            },
+            opts=self._child(depends_on=[role_policy, logs]),
+        )
+
+    def _http_api(self) -> aws.apigatewayv2.Api:
+        return aws.apigatewayv2.Api(
+            f"{self._name}-http-api",
+            protocol_type="HTTP",
+            cors_configuration={
+                "allow_origins": [self._args.allowed_origin],
+                "allow_methods": CORS_METHODS,
+                "allow_headers": CORS_HEADERS,
+                "expose_headers": CORS_EXPOSE,
+                "max_age": CORS_MAX_AGE_SECONDS,
+            },
+            # With a custom domain, the execute-api hostname would be a second way in that
+            # callers could come to depend on; only the name users know stays open.
+            disable_execute_api_endpoint=self._args.domain is not None,
+            opts=self._child(),
+        )
+
+    def _stage(self) -> aws.apigatewayv2.Stage:
+        args = self._args
+        integration = aws.apigatewayv2.Integration(
+            f"{self._name}-integration",
+            api_id=self.http_api.id,
+            integration_type="AWS_PROXY",
+            integration_uri=self.function.invoke_arn,
+            integration_method="POST",
+            payload_format_version="2.0",
+            timeout_milliseconds=(args.timeout_seconds + 1) * 1000,
+            opts=self._child(),
+        )
+        aws.apigatewayv2.Route(
+            f"{self._name}-route",
+            api_id=self.http_api.id,
+            route_key="$default",
+            target=pulumi.Output.concat("integrations/", integration.id),
+            opts=self._child(),
+        )
+        access_logs = self._log_group("access")
+        return aws.apigatewayv2.Stage(
+            f"{self._name}-stage",
+            api_id=self.http_api.id,
+            name="$default",
+            auto_deploy=True,
+            default_route_settings={
+                "throttling_burst_limit": args.throttle_burst,
+                "throttling_rate_limit": args.throttle_rate,
+            },
+            access_log_settings={
+                "destination_arn": access_logs.arn,
+                "format": ACCESS_LOG_FORMAT,
+            },
+            opts=self._child(),
+        )
+
+    def _permission(self) -> None:
+        aws.lambda_.Permission(
+            f"{self._name}-invoke-permission",
+            action="lambda:InvokeFunction",
+            function=self.function.name,
+            principal="apigateway.amazonaws.com",
+            # Only this API may invoke the function: any stage, any route of it.
+            source_arn=pulumi.Output.concat(self.http_api.execution_arn, "/*/*"),
+            opts=self._child(),
+        )
+
+    def _custom_domain(self, stage: aws.apigatewayv2.Stage) -> pulumi.Output[str]:
+        args = self._args
+        if not args.domain or args.certificate_arn is None or args.zone_id is None:
+            raise ValueError(f"{self._name}: a custom domain needs its certificate and zone")
+        domain_name = aws.apigatewayv2.DomainName(
+            f"{self._name}-domain",
+            domain_name=args.domain,
+            domain_name_configuration={
+                "certificate_arn": args.certificate_arn,
+                "endpoint_type": "REGIONAL",
+                "security_policy": "TLS_1_2",
+            },
+            opts=self._child(),
+        )
+        aws.apigatewayv2.ApiMapping(
+            f"{self._name}-mapping",
+            api_id=self.http_api.id,
+            domain_name=domain_name.id,
+            stage=stage.id,
+            opts=self._child(),
+        )
+        target = domain_name.domain_name_configuration
+        AliasRecords(
+            f"{self._name}-records",
+            AliasRecordsArgs(
+                zone_id=args.zone_id,
+                hostname=args.domain,
+                target_domain=target.target_domain_name,
+                target_zone_id=target.hosted_zone_id,
+            ),
+            opts=self._child(),
+        )
+        return pulumi.Output.from_input(f"https://{args.domain}")

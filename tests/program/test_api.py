@@ -1,0 +1,143 @@
+"""The API under mocks: least-privilege role, function, HTTP API stage, permission, domain."""
+
+from __future__ import annotations
+
+import json
+
+from infra import offline
+from infra.api import CORS_HEADERS, CORS_MAX_AGE_SECONDS, CORS_METHODS
+
+FUNCTION = "aws:lambda/function:Function"
+HTTP_API = "aws:apigatewayv2/api:Api"
+STAGE = "aws:apigatewayv2/stage:Stage"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+
+
+def _log_group(run: offline.OfflineRun, label: str) -> offline.Registered:
+    return run.named(f"skyline-{run.stack}-api-{label}-logs")
+
+
+def test_role_may_only_write_its_own_log_group(run: offline.OfflineRun) -> None:
+    role = run.one("aws:iam/role:Role")
+    trust = json.loads(role.inputs["assumeRolePolicy"])
+    assert trust["Statement"] == [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ]
+    policy = json.loads(run.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"])
+    [statement] = policy["Statement"]
+    assert statement["Effect"] == "Allow"
+    assert sorted(statement["Action"]) == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    group = _log_group(run, "function")
+    assert statement["Resource"].startswith("arn:aws:logs:")
+    assert statement["Resource"].endswith(":*")
+    assert "*" not in statement["Resource"][:-2]
+    assert ":log-group:skyline-" in statement["Resource"]
+    assert group.name in statement["Resource"]
+    assert not run.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+
+
+def test_function_runtime_architecture_and_sizing(run: offline.OfflineRun) -> None:
+    inputs = run.one(FUNCTION).inputs
+    config = run.config
+    assert inputs["runtime"] == config.get("skyline:lambdaRuntime", "python3.13")
+    assert inputs["architectures"] == ["arm64"]
+    assert inputs["handler"] == "handler.handler"
+    assert inputs["memorySize"] == int(config.get("skyline:lambdaMemoryMb", 256))
+    assert inputs["timeout"] == int(config.get("skyline:lambdaTimeoutSeconds", 10))
+    assert inputs["code"].startswith("FileArchive(") and inputs["code"].endswith(".zip)")
+    assert len(inputs["sourceCodeHash"]) == 64
+    variables = inputs["environment"]["variables"]
+    assert variables["STAGE"] == run.stack
+    assert variables["ALLOWED_ORIGIN"] == run.outputs["siteUrl"]
+    assert variables["RELEASE"] == inputs["sourceCodeHash"][:12]
+    assert inputs["loggingConfig"]["logGroup"] == _log_group(run, "function").inputs.get(
+        "name", inputs["loggingConfig"]["logGroup"]
+    )
+
+
+def test_log_groups_keep_logs_as_long_as_the_stage_says(run: offline.OfflineRun) -> None:
+    expected = {"dev": 7, "staging": 30, "prod": 365}[run.stack]
+    groups = run.of_type(LOG_GROUP)
+    assert len(groups) == 2
+    for group in groups:
+        assert group.inputs["retentionInDays"] == expected
+
+
+def test_stage_is_throttled_and_logs_json(run: offline.OfflineRun) -> None:
+    stage = run.one(STAGE).inputs
+    assert stage["name"] == "$default"
+    assert stage["autoDeploy"] is True
+    limits = stage["defaultRouteSettings"]
+    assert limits["throttlingBurstLimit"] == int(run.config.get("skyline:throttleBurst", 100))
+    assert limits["throttlingRateLimit"] == int(run.config.get("skyline:throttleRate", 50))
+    access = stage["accessLogSettings"]
+    assert access["destinationArn"].startswith("arn:aws:logs:")
+    assert "requestId" in json.loads(access["format"])
+
+
+def test_default_route_proxies_to_the_function_with_payload_2(run: offline.OfflineRun) -> None:
+    integration = run.one("aws:apigatewayv2/integration:Integration").inputs
+    assert integration["integrationType"] == "AWS_PROXY"
+    assert integration["payloadFormatVersion"] == "2.0"
+    assert integration["integrationUri"].startswith("arn:aws:apigateway:")
+    route = run.one("aws:apigatewayv2/route:Route").inputs
+    assert route["routeKey"] == "$default"
+    assert route["target"].startswith("integrations/")
+
+
+def test_permission_is_scoped_to_this_api(run: offline.OfflineRun) -> None:
+    permission = run.one("aws:lambda/permission:Permission").inputs
+    assert permission["action"] == "lambda:InvokeFunction"
+    assert permission["principal"] == "apigateway.amazonaws.com"
+    api_id = run.one(HTTP_API).urn
+    assert api_id
+    assert permission["sourceArn"].startswith("arn:aws:execute-api:")
+    assert permission["sourceArn"].endswith("/*/*")
+    assert permission["sourceArn"].split(":")[5].split("/")[0] != "*"
+
+
+def test_cors_allows_only_the_site(run: offline.OfflineRun) -> None:
+    cors = run.one(HTTP_API).inputs["corsConfiguration"]
+    assert cors["allowOrigins"] == [run.outputs["siteUrl"]]
+    assert cors["allowMethods"] == CORS_METHODS
+    assert cors["allowHeaders"] == CORS_HEADERS
+    assert cors["maxAge"] == CORS_MAX_AGE_SECONDS
+
+
+def test_custom_domain_on_domain_stages(domain_run: offline.OfflineRun) -> None:
+    api_domain = f"api.{domain_run.config['skyline:domain']}"
+    name = domain_run.one("aws:apigatewayv2/domainName:DomainName").inputs
+    assert name["domainName"] == api_domain
+    configuration = name["domainNameConfiguration"]
+    assert configuration["endpointType"] == "REGIONAL"
+    assert configuration["securityPolicy"] == "TLS_1_2"
+    assert configuration["certificateArn"].startswith("arn:aws:acm:us-east-2:")
+    assert domain_run.one("aws:apigatewayv2/apiMapping:ApiMapping")
+    records = [
+        r for r in domain_run.of_type("aws:route53/record:Record") if r.inputs["name"] == api_domain
+    ]
+    assert sorted(r.inputs["type"] for r in records) == ["A", "AAAA"]
+    assert domain_run.outputs["apiUrl"] == f"https://{api_domain}"
+    assert domain_run.one(HTTP_API).inputs["disableExecuteApiEndpoint"] is True
+
+
+def test_no_custom_domain_on_dev(runs: dict[str, offline.OfflineRun]) -> None:
+    dev = runs["dev"]
+    assert dev.of_type("aws:apigatewayv2/domainName:DomainName") == []
+    assert dev.of_type("aws:apigatewayv2/apiMapping:ApiMapping") == []
+    assert dev.outputs["apiUrl"].endswith(".execute-api.us-east-2.amazonaws.com")
+    assert dev.one(HTTP_API).inputs["disableExecuteApiEndpoint"] is False
+    # The site's CSP still lets the page reach the API's region hosts.
+    csp = dev.one("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy").inputs[
+        "securityHeadersConfig"
+    ]["contentSecurityPolicy"]["contentSecurityPolicy"]
+    assert "https://*.execute-api.us-east-2.amazonaws.com" in csp
+
+
+def test_outputs_name_the_api(run: offline.OfflineRun) -> None:
+    assert run.outputs["apiUrl"].startswith("https://")
+    assert run.outputs["functionName"]
