@@ -11,6 +11,7 @@ export default mergeConfig(
       environment: 'jsdom',
       exclude: [...configDefaults.exclude, 'e2e/**'],
       root: fileURLToPath(new URL('./', import.meta.url)),
+      setupFiles: ['src/__tests__/setup.ts'],
       restoreMocks: true,
       unstubGlobals: true,
     },
