@@ -4,10 +4,13 @@ import { afterEach } from 'vitest'
 // Unmounting stops each app's watchers and listeners before the next test starts.
 enableAutoUnmount(afterEach)
 
-afterEach(() => {
-  sessionStorage.clear()
-})
+// The dev-server tests run in Node, without a DOM.
+if (typeof window !== 'undefined') {
+  afterEach(() => {
+    sessionStorage.clear()
+  })
 
-// jsdom has no layout, so it leaves scrollTo unimplemented and logs each call the router's
-// scrollBehavior makes; scrolling is not what these tests are about.
-window.scrollTo = () => {}
+  // jsdom has no layout, so it leaves scrollTo unimplemented and logs each call the router's
+  // scrollBehavior makes; scrolling is not what these tests are about.
+  window.scrollTo = () => {}
+}
