@@ -102,7 +102,7 @@ class ResourceControl:
             if args.resource_type not in self.types or register.exempts(self.name, args.name):
                 return
             for message in self.check(args.resource_type, args.props):
-                report(f"{args.name}: {message}", None)
+                report(message, None)
 
         return ResourceValidationPolicy(
             name=self.name,

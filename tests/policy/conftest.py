@@ -1,0 +1,36 @@
+"""The real program, run once per stack under mocks, for the policy pack to judge."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+import pytest
+
+from infra import offline
+
+STACKS = offline.stacks()
+
+
+@pytest.fixture(scope="session")
+def runs() -> dict[str, offline.OfflineRun]:
+    results = {stack: offline.run(stack) for stack in STACKS}
+    for stack, result in results.items():
+        assert result.error is None, f"{stack}: {result.error}"
+        assert result.resources, f"{stack} registered nothing"
+    return results
+
+
+Edit = Callable[[offline.OfflineRun], None]
+
+
+@pytest.fixture
+def edited(runs: dict[str, offline.OfflineRun]) -> Callable[[str, Edit], offline.OfflineRun]:
+    """A deep copy of a stack's run with one edit applied, so the cached runs stay pristine."""
+
+    def make(stack: str, edit: Edit) -> offline.OfflineRun:
+        run = copy.deepcopy(runs[stack])
+        edit(run)
+        return run
+
+    return make
