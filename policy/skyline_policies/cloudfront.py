@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .controls import ADVISORY, ResourceControl, is_set, items, value
+from .controls import ADVISORY, ResourceControl, is_set, items, known, value
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 HEADERS_POLICY = "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"
@@ -64,7 +64,7 @@ def _is_s3_origin(origin: Any) -> bool:
     # Without a custom origin config, CloudFront treats the origin as an S3 REST endpoint.
     if not is_set(origin, "customOriginConfig"):
         return True
-    domain = str(value(origin, "domainName") or "")
+    domain = str(known(origin, "domainName") or "")
     return ".s3." in domain or ".s3-" in domain
 
 
@@ -84,7 +84,8 @@ def _behaviour_headers(_type: str, props: Mapping[str, Any]) -> Iterator[str]:
         if not is_set(behaviour, "responseHeadersPolicyId"):
             yield f"{label} has no responseHeadersPolicyId"
             continue
-        managed = MANAGED_HEADERS_POLICIES.get(str(value(behaviour, "responseHeadersPolicyId")))
+        # Unknown during preview means another resource's output: a policy of this stack.
+        managed = MANAGED_HEADERS_POLICIES.get(str(known(behaviour, "responseHeadersPolicyId")))
         if managed:
             yield f"{label} uses the managed {managed} policy, which sets no CSP"
 

@@ -68,6 +68,14 @@ def is_set(props: Any, *path: str | int) -> bool:
     return True
 
 
+def known(props: Any, *path: str | int) -> Any:
+    """The value at `path`, or None when it is absent or not known yet."""
+    try:
+        return value(props, *path)
+    except UnknownValueError:
+        return None
+
+
 def is_list(candidate: Any) -> bool:
     return isinstance(candidate, Sequence) and not isinstance(candidate, str | bytes)
 

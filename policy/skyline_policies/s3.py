@@ -11,10 +11,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pulumi_policy import PolicyResource
-from pulumi_policy.proxy import UnknownValueError
 
 from . import documents
-from .controls import ResourceControl, StackControl, items, value
+from .controls import ResourceControl, StackControl, items, known, value
 from .register import Register
 
 BUCKET = "aws:s3/bucket:Bucket"
@@ -219,13 +218,6 @@ REQUIRED_BESIDE_BUCKET: dict[str, tuple[str, ...]] = {
 }
 
 
-def _known(props: Mapping[str, Any], key: str) -> Any:
-    try:
-        return value(props, key)
-    except UnknownValueError:
-        return None
-
-
 def configures(setting: PolicyResource, bucket: PolicyResource) -> bool:
     """Whether a settings resource applies to `bucket`.
 
@@ -239,8 +231,8 @@ def configures(setting: PolicyResource, bucket: PolicyResource) -> bool:
         return any(dependency.urn == bucket.urn for dependency in by_property)
     if any(dependency.urn == bucket.urn for dependency in setting.dependencies):
         return True
-    name = _known(setting.props, "bucket")
-    return name is not None and name in (_known(bucket.props, "bucket"), _known(bucket.props, "id"))
+    name = known(setting.props, "bucket")
+    return name is not None and name in (known(bucket.props, "bucket"), known(bucket.props, "id"))
 
 
 def _every_bucket_configured(
