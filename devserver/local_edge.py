@@ -52,7 +52,15 @@ class LocalEdge:
         check_dist(self.dist)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        response = self.respond(Request(environ))
+        try:
+            response = self.respond(Request(environ))
+        except DistError as error:
+            # Most often a rebuild in progress (Vite empties dist first): say so and let the
+            # browser retry, rather than a 500 with a traceback.
+            response = Response(f"{error}\n", status=503, mimetype="text/plain")
+            response.headers.update(self._security_headers)
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Retry-After"] = "1"
         return response(environ, start_response)
 
     def respond(self, request: Request) -> Response:
@@ -70,7 +78,10 @@ class LocalEdge:
             status = rewrite.response_status
             stored = self._read(rewrite.response_page.lstrip("/"))
             if stored is None:
-                raise DistError(f"{self.dist} has no {rewrite.response_page}; rebuild the frontend")
+                raise DistError(
+                    f"{self.dist} has no {rewrite.response_page}: a rebuild in progress, or "
+                    "build the frontend (cd frontend && npm ci && npm run build)"
+                )
         return self._object_response(request, stored, status)
 
     def release(self) -> str:

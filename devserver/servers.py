@@ -93,8 +93,13 @@ def serve_until_stopped(servers: list[Bound], grace_seconds: float = 5) -> None:
 
 
 def _stop_all(servers: list[Bound], threads: list[threading.Thread]) -> None:
+    # In parallel: each shutdown waits up to one poll interval for its serving loop to notice.
+    stoppers = [threading.Thread(target=bound.server.shutdown) for bound in servers]
+    for stopper in stoppers:
+        stopper.start()
+    for stopper in stoppers:
+        stopper.join()
     for bound in servers:
-        bound.server.shutdown()
         bound.server.server_close()
     for thread in threads:
         thread.join()

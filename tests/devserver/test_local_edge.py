@@ -203,3 +203,13 @@ def test_a_broken_config_in_dist_is_a_clear_error(dist: Path, edge_app: LocalEdg
 def test_a_dist_without_index_is_refused_with_the_build_command(tmp_path: Path) -> None:
     with pytest.raises(DistError, match="npm run build"):
         LocalEdge(tmp_path, api_origin=API_ORIGIN)
+
+
+def test_a_dist_being_rebuilt_answers_503_not_a_traceback(dist: Path, edge: Client) -> None:
+    # Vite empties the output folder before it writes the new build.
+    (dist / "index.html").unlink()
+    response = edge.get("/pipelines/1")
+    assert response.status_code == 503
+    assert response.headers["Cache-Control"] == "no-store"
+    assert b"npm run build" in response.data
+    assert edge.get(ASSET).status_code == 200

@@ -56,6 +56,7 @@ def test_a_raw_traversal_on_the_wire_gets_the_index_not_the_file(
 ) -> None:
     # http.client sends the target untouched, unlike browsers and urllib, which normalise it.
     address = urlsplit(running.site_url)
+    assert address.hostname is not None
     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
     connection.request("GET", target)
     response = connection.getresponse()
