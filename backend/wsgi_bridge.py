@@ -109,6 +109,24 @@ async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], bod
     await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
+# Header names repeat from request to request; remembering their environ keys saves decoding
+# and rewriting each name on every call. Bounded, since clients choose the names.
+_ENVIRON_KEYS: dict[bytes, str] = {}
+_MAX_REMEMBERED = 512
+
+
+def _environ_key(raw_name: bytes) -> str:
+    """HTTP_ACCEPT_ENCODING for accept-encoding; "" for headers the body makes obsolete."""
+    name = raw_name.decode("latin-1").upper().replace("-", "_")
+    if name in ("CONTENT_LENGTH", "TRANSFER_ENCODING"):
+        key = ""
+    else:
+        key = name if name == "CONTENT_TYPE" else f"HTTP_{name}"
+    if len(_ENVIRON_KEYS) < _MAX_REMEMBERED:
+        _ENVIRON_KEYS[raw_name] = key
+    return key
+
+
 def _environ(scope: Scope, body: bytes) -> dict[str, Any]:
     """PEP 3333's environ: strings are the request's bytes decoded as latin-1."""
     server = scope.get("server") or ("localhost", 80)
@@ -137,10 +155,11 @@ def _environ(scope: Scope, body: bytes) -> dict[str, Any]:
         "wsgi.run_once": False,
     }
     for raw_name, raw_value in scope.get("headers", ()):
-        name = raw_name.decode("latin-1").upper().replace("-", "_")
-        if name in ("CONTENT_LENGTH", "TRANSFER_ENCODING"):
+        key = _ENVIRON_KEYS.get(raw_name)
+        if key is None:
+            key = _environ_key(raw_name)
+        if not key:
             continue  # the body is already whole: its length is set below
-        key = name if name == "CONTENT_TYPE" else f"HTTP_{name}"
         value = raw_value.decode("latin-1")
         if key in environ:
             # Cookies are joined with "; " (RFC 6265), every other repeated header with ",".

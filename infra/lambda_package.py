@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # Part of the cache key: change it when the zip's layout or build steps change.
-BUILD_VERSION = "1"
+BUILD_VERSION = "2"
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKEND = ROOT / "backend"
@@ -196,8 +196,10 @@ def _install_requirements(stage: Path, version: tuple[int, int], platform: str) 
             f"lambda package: installing {REQUIREMENTS.relative_to(ROOT)} for {platform} failed:\n"
             f"{result.stderr.strip()}"
         )
-    # Console scripts (bin/flask) carry this machine's interpreter path and are never run.
+    # Console scripts (bin/flask) carry this machine's interpreter path and are never run;
+    # .lock is uv's guard for concurrent installs into the target.
     shutil.rmtree(stage / "bin", ignore_errors=True)
+    (stage / ".lock").unlink(missing_ok=True)
     for cache in list(stage.rglob("__pycache__")):
         shutil.rmtree(cache)
 
@@ -215,19 +217,21 @@ def _compile(stage: Path) -> None:
 
 
 def _write_zip(stage: Path, target: Path) -> None:
-    entries = sorted(stage.rglob("*"), key=lambda p: p.relative_to(stage).as_posix())
+    entries = {}
+    for path in stage.rglob("*"):
+        name = path.relative_to(stage).as_posix()
+        entries[f"{name}/" if path.is_dir() else name] = path
     with zipfile.ZipFile(target, "w") as archive:
-        for path in entries:
-            name = path.relative_to(stage).as_posix()
-            if path.is_dir():
-                info = zipfile.ZipInfo(f"{name}/", date_time=ZIP_DATE)
+        # Sorted by the name stored in the zip, so the order never depends on the filesystem.
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            if name.endswith("/"):
                 info.external_attr = (0o040000 | DIR_MODE) << 16 | 0x10  # MS-DOS directory bit
                 archive.writestr(info, b"")
             else:
-                info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
                 info.external_attr = (0o100000 | FILE_MODE) << 16
                 info.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(info, path.read_bytes(), compresslevel=9)
+                archive.writestr(info, entries[name].read_bytes(), compresslevel=9)
 
 
 def main(argv: list[str] | None = None) -> int:

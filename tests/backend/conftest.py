@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,10 +47,8 @@ def client(app: Flask) -> Any:
 
 
 @pytest.fixture
-def adapter(app: Flask) -> Iterator[LambdaAdapter]:
-    handler = LambdaAdapter(app)
-    yield handler
-    handler.loop.close()
+def adapter(app: Flask) -> LambdaAdapter:
+    return LambdaAdapter(app)
 
 
 @pytest.fixture
