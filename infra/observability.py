@@ -1,0 +1,252 @@
+"""Observability: alarms on the API and its function, sent to an SNS topic (and an e-mail).
+
+The alarms watch what users feel (the API's 5xx rate and p99 latency, as API Gateway measures
+them in front of everything) and the function's own failures (errors, throttles), so a broken
+deploy or an exhausted concurrency pool pages before anyone files a ticket.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+API_NAMESPACE = "AWS/ApiGateway"
+LAMBDA_NAMESPACE = "AWS/Lambda"
+# A cheap sanity check that catches a pasted name or a missing domain; SNS asks the address
+# itself to confirm the subscription, which is the real validation.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class AlarmThresholds:
+    # API Gateway answers 5xx for the function's crashes, timeouts and throttles alike.
+    api_5xx_percent: float = 1.0
+    # Below this many requests in a period one failure is not a rate; the alarm stays quiet.
+    api_5xx_min_requests: int = 20
+    # The function's timeout is at most 29 s; users give up far sooner.
+    api_p99_latency_ms: float = 3000.0
+    # Latency needs that many periods in a row: one cold-start burst is not an incident.
+    latency_periods: int = 3
+    lambda_errors: int = 1
+    lambda_throttles: int = 1
+    period_seconds: int = 300
+
+
+@dataclass
+class ObservabilityArgs:
+    function_name: pulumi.Input[str]
+    api_id: pulumi.Input[str]
+    # HTTP APIs publish per-stage metrics with the stage's name, "$default" for ours.
+    stage_name: pulumi.Input[str] = "$default"
+    alarm_email: str | None = None
+    # Only needed for CloudFront's additional metrics.
+    distribution_id: pulumi.Input[str] | None = None
+    # CloudFront's additional (real-time) metrics cost a monthly fee per distribution.
+    cdn_realtime_metrics: bool = False
+    thresholds: AlarmThresholds = field(default_factory=AlarmThresholds)
+
+
+class Observability(pulumi.ComponentResource):
+    topic: aws.sns.Topic
+    alarms: list[aws.cloudwatch.MetricAlarm]
+
+    def __init__(
+        self, name: str, args: ObservabilityArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("skyline:index:Observability", name, None, opts)
+        self._name = name
+        self._args = args
+        self._validate()
+
+        self.topic = self._topic()
+        self._subscription()
+        self.alarms = [
+            self._api_5xx_rate(),
+            self._api_latency(),
+            self._lambda_alarm("errors", "Errors", args.thresholds.lambda_errors),
+            self._lambda_alarm("throttles", "Throttles", args.thresholds.lambda_throttles),
+        ]
+        self._cdn_metrics()
+
+        self.register_outputs(
+            {"topicArn": self.topic.arn, "alarmNames": [alarm.name for alarm in self.alarms]}
+        )
+
+    def _validate(self) -> None:
+        args, t = self._args, self._args.thresholds
+        if args.alarm_email is not None and not _EMAIL.match(args.alarm_email):
+            raise ValueError(
+                f"Observability {self._name}: alarm_email {args.alarm_email!r} is not an e-mail "
+                "address (pulumi config set skyline:alarmEmail ops@example.com)"
+            )
+        if args.cdn_realtime_metrics and args.distribution_id is None:
+            raise ValueError(
+                f"Observability {self._name}: cdn_realtime_metrics needs distribution_id"
+            )
+        limits = {
+            "api_5xx_percent": t.api_5xx_percent,
+            "api_5xx_min_requests": t.api_5xx_min_requests,
+            "api_p99_latency_ms": t.api_p99_latency_ms,
+            "latency_periods": t.latency_periods,
+            "lambda_errors": t.lambda_errors,
+            "lambda_throttles": t.lambda_throttles,
+        }
+        for threshold, limit in limits.items():
+            if limit <= 0:
+                raise ValueError(
+                    f"Observability {self._name}: thresholds.{threshold} must be > 0, not {limit}"
+                )
+        # CloudWatch accepts 10, 30 and multiples of 60 seconds.
+        if t.period_seconds not in (10, 30) and t.period_seconds % 60:
+            raise ValueError(
+                f"Observability {self._name}: thresholds.period_seconds must be 10, 30 or a "
+                f"multiple of 60, not {t.period_seconds}"
+            )
+
+    def _child(self) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self)
+
+    def _topic(self) -> aws.sns.Topic:
+        return aws.sns.Topic(f"{self._name}-alarms", opts=self._child())
+
+    def _subscription(self) -> None:
+        if not self._args.alarm_email:
+            return
+        # SNS mails a confirmation link; until someone clicks it, nothing is delivered.
+        aws.sns.TopicSubscription(
+            f"{self._name}-alarm-email",
+            topic=self.topic.arn,
+            protocol="email",
+            endpoint=self._args.alarm_email,
+            opts=self._child(),
+        )
+
+    def _alarm(
+        self,
+        label: str,
+        description: str,
+        *,
+        comparison_operator: str,
+        threshold: float,
+        evaluation_periods: int,
+        namespace: str | None = None,
+        metric_name: str | None = None,
+        dimensions: Mapping[str, pulumi.Input[str]] | None = None,
+        statistic: str | None = None,
+        extended_statistic: str | None = None,
+        period: int | None = None,
+        metric_queries: Sequence[aws.cloudwatch.MetricAlarmMetricQueryArgsDict] | None = None,
+    ) -> aws.cloudwatch.MetricAlarm:
+        actions = [self.topic.arn]
+        return aws.cloudwatch.MetricAlarm(
+            f"{self._name}-{label}",
+            alarm_description=description,
+            comparison_operator=comparison_operator,
+            threshold=threshold,
+            evaluation_periods=evaluation_periods,
+            namespace=namespace,
+            metric_name=metric_name,
+            dimensions=dimensions,
+            statistic=statistic,
+            extended_statistic=extended_statistic,
+            period=period,
+            metric_queries=metric_queries,
+            alarm_actions=actions,
+            # The all-clear goes to the same place, so whoever was paged knows it is over.
+            ok_actions=actions,
+            # No traffic is not an outage, and a quiet function has no Errors data at all.
+            treat_missing_data="notBreaching",
+            opts=self._child(),
+        )
+
+    def _api_dimensions(self) -> dict[str, pulumi.Input[str]]:
+        return {"ApiId": self._args.api_id, "Stage": self._args.stage_name}
+
+    def _api_5xx_rate(self) -> aws.cloudwatch.MetricAlarm:
+        t = self._args.thresholds
+
+        def api_sum(query_id: str, metric: str) -> aws.cloudwatch.MetricAlarmMetricQueryArgsDict:
+            return {
+                "id": query_id,
+                "return_data": False,
+                "metric": {
+                    "namespace": API_NAMESPACE,
+                    "metric_name": metric,
+                    "dimensions": self._api_dimensions(),
+                    "period": t.period_seconds,
+                    "stat": "Sum",
+                },
+            }
+
+        return self._alarm(
+            "api-5xx-rate",
+            f"More than {t.api_5xx_percent}% of API requests answered 5xx "
+            f"over {t.period_seconds} s",
+            comparison_operator="GreaterThanThreshold",
+            threshold=t.api_5xx_percent,
+            evaluation_periods=1,
+            metric_queries=[
+                api_sum("errors", "5xx"),
+                api_sum("requests", "Count"),
+                {
+                    "id": "rate",
+                    "label": "5xx (% of requests)",
+                    "return_data": True,
+                    "expression": (
+                        f"IF(requests >= {t.api_5xx_min_requests}, 100 * errors / requests, 0)"
+                    ),
+                },
+            ],
+        )
+
+    def _api_latency(self) -> aws.cloudwatch.MetricAlarm:
+        t = self._args.thresholds
+        return self._alarm(
+            "api-p99-latency",
+            f"API p99 latency above {t.api_p99_latency_ms:g} ms for {t.latency_periods} "
+            f"periods of {t.period_seconds} s",
+            namespace=API_NAMESPACE,
+            metric_name="Latency",
+            dimensions=self._api_dimensions(),
+            extended_statistic="p99",
+            period=t.period_seconds,
+            evaluation_periods=t.latency_periods,
+            comparison_operator="GreaterThanThreshold",
+            threshold=t.api_p99_latency_ms,
+        )
+
+    def _lambda_alarm(self, label: str, metric: str, threshold: int) -> aws.cloudwatch.MetricAlarm:
+        t = self._args.thresholds
+        return self._alarm(
+            f"function-{label}",
+            f"The API function reported {threshold} or more {metric} in {t.period_seconds} s",
+            namespace=LAMBDA_NAMESPACE,
+            metric_name=metric,
+            dimensions={"FunctionName": self._args.function_name},
+            statistic="Sum",
+            period=t.period_seconds,
+            evaluation_periods=1,
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            threshold=threshold,
+        )
+
+    def _cdn_metrics(self) -> None:
+        args = self._args
+        if not args.cdn_realtime_metrics or args.distribution_id is None:
+            return
+        # Adds cache hit rate, origin latency and per-status error rates to CloudFront's
+        # default metrics (which are always on and free).
+        aws.cloudfront.MonitoringSubscription(
+            f"{self._name}-cdn-metrics",
+            distribution_id=args.distribution_id,
+            monitoring_subscription={
+                "realtime_metrics_subscription_config": {
+                    "realtime_metrics_subscription_status": "Enabled"
+                }
+            },
+            opts=self._child(),
+        )
