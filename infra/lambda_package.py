@@ -143,11 +143,16 @@ def _build_zip(
             shutil.copyfile(path, destination)
         if bytecode:
             _compile(stage)
-        partial = Path(tmp) / "package.zip"
-        _write_zip(stage, partial)
-        # Written whole, then moved: a build stopped halfway never leaves a zip that the cache
-        # would take for a finished one.
-        shutil.move(partial, target)
+        # Written whole next to the target, then renamed over it in one step: a build stopped
+        # halfway, or two builds at once, never leave a partial zip the cache would take.
+        handle, partial = tempfile.mkstemp(dir=target.parent, suffix=".partial")
+        os.close(handle)
+        try:
+            _write_zip(stage, Path(partial))
+            os.chmod(partial, FILE_MODE)  # mkstemp makes it private to this user
+            os.replace(partial, target)
+        finally:
+            Path(partial).unlink(missing_ok=True)
 
 
 def _uv() -> list[str]:
