@@ -1,9 +1,8 @@
 """Mangum, tuned for a function that serves one request at a time.
 
 Mangum stays the adapter: it recognises the event (API Gateway HTTP API payload 2.0 or 1.0,
-REST API, ALB), builds the ASGI scope, runs the ASGI message exchange (HTTPCycle's receive and
-send) and shapes the response for each payload version. This subclass changes what fails
-loudly or costs time in the stock adapter:
+REST API, ALB), builds the ASGI scope and shapes the response for each payload version. This
+subclass changes what fails loudly or costs time in the stock adapter:
 
 * A malformed or unknown event makes stock Mangum raise (RuntimeError from inference, KeyError
   or AttributeError from scope building), which Lambda reports as a failed invocation and API
@@ -103,7 +102,10 @@ class LambdaAdapter(Mangum):
             body = handler.body
             _check(scope)
         except _EVENT_ERRORS as error:
-            return bad_event(error)
+            message = f"malformed event: {_reason(error)}"
+            # Only a misconfigured integration or a hand-made invocation sends these.
+            logger.warning("%s", message)
+            return bad_event(message)
         try:
             response = self._run(scope, body)
         except Exception:
@@ -167,15 +169,16 @@ def _check(scope: Scope) -> None:
         raise TypeError("the path is not a string")
 
 
-def bad_event(error: Exception) -> dict[str, Any]:
-    """A 400 answer in the shape every API Gateway payload version accepts."""
+def _reason(error: Exception) -> str:
     if isinstance(error, RuntimeError):
-        reason = "it is not an API Gateway or load balancer request"
-    elif isinstance(error, KeyError):
-        reason = f"the field {error} is missing"
-    else:
-        reason = str(error) or type(error).__name__
-    message = f"malformed event: {reason}"
+        return "it is not an API Gateway or load balancer request"
+    if isinstance(error, KeyError):
+        return f"the field {error} is missing"
+    return str(error) or type(error).__name__
+
+
+def bad_event(message: str) -> dict[str, Any]:
+    """A 400 answer in the shape every API Gateway payload version accepts."""
     return {
         "statusCode": 400,
         "headers": {"content-type": "application/json", "cache-control": "no-store"},

@@ -11,9 +11,10 @@ many requests at once, and that costs a Lambda function, which receives one requ
   reads an empty body: the request silently loses its payload.
 
 This bridge reads the whole body from the ASGI messages, tells the WSGI app its real length, and
-calls the app on the event loop's own thread. That is only right because nothing else runs on
-that loop: a slow request blocks the loop, which is exactly what Lambda's one-request-per-
-environment model already does.
+calls the app on the calling thread, without awaiting anything but receive and send. Under an
+event loop that would block the loop for the length of the request, which is only right where
+nothing else shares it: exactly Lambda's one-request-per-environment model. The Lambda adapter
+(lambda_adapter.py) relies on that and steps this coroutine without any loop.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ class InlineWsgiBridge:
             # Nothing reaches the client before the app returns, so a second call (an error
             # page after a failure, with exc_info) simply replaces the first.
             if started and not exc_info:
-                raise AssertionError("start_response called twice without exc_info")
+                raise RuntimeError("start_response called twice without exc_info")
             started[:] = [(status, headers)]
             return chunks.append
 
