@@ -1,0 +1,3 @@
+from infra.release.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,207 @@
+"""Deploys against a real S3 API: what goes up, in which order, and what gets invalidated."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import boto3
+
+from infra import edge
+from infra.release.build import read_build
+from tests.release.builds import Sources, fresh_copy, referenced
+from tests.release.conftest import Site
+from tests.release.hooks import PutLog
+
+UNHASHED = {"index.html", "config.json", "favicon.svg"}
+
+
+def site_keys(objects: dict[str, bytes]) -> set[str]:
+    return {key for key in objects if not key.startswith("_releases/")}
+
+
+def test_first_deploy_publishes_the_build_with_edge_headers(site: Site) -> None:
+    build = site.build(Sources())
+    run = site.deploy(build)
+
+    assert run.code == 0, run.err
+    summary = run.json
+    expected = {p.relative_to(build).as_posix() for p in build.rglob("*") if p.is_file()}
+    expected = {k for k in expected if not k.startswith(".vite/")} | {"config.json"}
+    objects = site.objects()
+    assert site_keys(objects) == expected
+    assert summary["release"] == read_build(build).release
+    assert summary["uploaded"] == len(expected)
+    assert summary["skipped"] == 0
+    assert summary["deleted"] == 0
+    assert summary["bytes_uploaded"] == sum(len(objects[k]) for k in expected)
+    assert json.loads(objects["config.json"]) == {
+        "apiUrl": site.api_url,
+        "stage": site.stage,
+        "release": summary["release"],
+    }
+    for key in expected:
+        head = site.head(key)
+        assert head["ContentType"] == edge.content_type(key), key
+        assert head["CacheControl"] == edge.cache_control(key), key
+    assert site.head(referenced(build)[0])["CacheControl"] == edge.IMMUTABLE
+    assert site.head("index.html")["CacheControl"] == edge.NO_CACHE
+    assert site.invalidations() == [["/", "/config.json", "/favicon.svg", "/index.html"]]
+    assert summary["invalidated_paths"] == ["/", "/config.json", "/favicon.svg", "/index.html"]
+    release = summary["release"]
+    assert f"_releases/{release}.json" in objects
+    assert objects[f"_releases/{release}/site/index.html"] == objects["index.html"]
+    assert objects[f"_releases/{release}/site/config.json"] == objects["config.json"]
+
+
+def test_release_id_follows_content_not_mtimes(site: Site) -> None:
+    first = site.build(Sources())
+    again = fresh_copy(first, site.root / "again")
+    changed = site.build(replace(Sources(), about="export default { v: 2 }"))
+
+    assert read_build(first).release == read_build(again).release
+    assert read_build(first).release != read_build(changed).release
+
+
+def test_redeploying_a_fresh_build_uploads_nothing(site: Site) -> None:
+    build = site.build(Sources())
+    first = site.deploy(build).json
+    before = site.objects()
+    log = PutLog()
+
+    again = site.deploy(
+        fresh_copy(build, site.root / "rebuilt"), session=log.attach(boto3.Session())
+    )
+
+    assert again.code == 0, again.err
+    assert again.json["release"] == first["release"]
+    assert again.json["uploaded"] == 0
+    assert again.json["bytes_uploaded"] == 0
+    assert again.json["skipped"] == first["uploaded"]
+    assert again.json["invalidated_paths"] == []
+    assert log.events == []
+    assert len(site.invalidations()) == 1
+    assert site.objects() == before
+
+
+def test_a_changed_build_uploads_only_what_changed(site: Site) -> None:
+    sources = Sources()
+    site.deploy(site.build(sources))
+    first_objects = site.objects()
+
+    run = site.deploy(site.build(replace(sources, about="export default { v: 2 }")))
+
+    assert run.code == 0, run.err
+    objects = site.objects()
+    uploaded = {k for k in site_keys(objects) if objects[k] != first_objects.get(k)}
+    # The new About chunk, the entry that imports it under its new name, and the documents.
+    assert len(uploaded) == 4
+    assert {k for k in uploaded if not k.startswith("assets/")} == {"index.html", "config.json"}
+    assert run.json["uploaded"] == 4
+    assert run.json["invalidated_paths"] == ["/", "/config.json", "/index.html"]
+    assert site.invalidations()[-1] == ["/", "/config.json", "/index.html"]
+
+
+def test_only_changed_unhashed_paths_are_invalidated(site: Site) -> None:
+    sources = Sources()
+    site.deploy(site.build(sources))
+
+    run = site.deploy(
+        site.build(replace(sources, favicon="<svg xmlns='http://www.w3.org/2000/svg'/>"))
+    )
+
+    # index.html is byte-identical, so neither it nor `/` is stale; config.json names the new id.
+    assert run.json["invalidated_paths"] == ["/config.json", "/favicon.svg"]
+    assert site.invalidations()[-1] == ["/config.json", "/favicon.svg"]
+    assert all(not p.startswith("/assets/") for batch in site.invalidations() for p in batch)
+
+
+def test_a_new_api_url_republishes_config_only(site: Site) -> None:
+    build = site.build(Sources())
+    site.deploy(build)
+    site.api_url = "https://api2.example.test"
+
+    run = site.deploy(build)
+
+    assert run.json["uploaded"] == 1
+    assert run.json["invalidated_paths"] == ["/config.json"]
+    assert json.loads(site.objects()["config.json"])["apiUrl"] == "https://api2.example.test"
+
+
+def test_assets_go_first_then_the_record_then_config_then_index(site: Site) -> None:
+    site.deploy(site.build(Sources()))
+    log = PutLog()
+
+    run = site.deploy(
+        site.build(Sources(about="export default { v: 2 }", runs="export default { v: 2 }")),
+        session=log.attach(boto3.Session()),
+    )
+
+    assert run.code == 0, run.err
+    release = run.json["release"]
+    record = f"_releases/{release}.json"
+    assets = [k for k in log.finished() if k.startswith("assets/")]
+    copies = [k for k in log.finished() if k.startswith(f"_releases/{release}/")]
+    assert len(assets) == 3 and copies
+    assert log.finished()[-1] == "index.html"
+    last_asset_done = max(log.position("end", k) for k in assets)
+    assert last_asset_done < min(log.position("start", k) for k in copies)
+    assert max(log.position("end", k) for k in copies) < log.position("start", record)
+    assert log.position("end", record) < log.position("start", "config.json")
+    assert log.position("end", "config.json") < log.position("start", "index.html")
+
+
+def test_kept_releases_keep_their_assets_and_older_ones_are_pruned(site: Site) -> None:
+    releases, assets = [], []
+    for version in range(1, 5):
+        build = site.build(Sources(about=f"export default {{ v: {version} }}"))
+        run = site.deploy(build, keep=2)
+        assert run.code == 0, run.err
+        releases.append(run.json["release"])
+        assets.append({f.key for f in read_build(build).files if f.hashed})
+
+        objects = site.objects()
+        kept = releases[-2:]
+        for number, release in enumerate(releases):
+            present = f"_releases/{release}.json" in objects
+            assert present == (release in kept), (version, number)
+        live_and_previous = set().union(*assets[-2:])
+        assert live_and_previous <= objects.keys()
+        stale = set().union(*assets[:-2]) - live_and_previous
+        assert not stale & objects.keys()
+        assert not any(k.startswith(f"_releases/{r}/") for r in releases[:-2] for k in objects)
+
+    assert run.json["deleted"] == 2  # the About chunk and the entry of the release that fell out
+
+
+def test_an_asset_missing_from_the_bucket_is_uploaded_again(site: Site) -> None:
+    build = site.build(Sources())
+    site.deploy(build)
+    lost = referenced(build)[0]
+    site.s3.delete_object(Bucket=site.bucket, Key=lost)
+
+    run = site.deploy(build)
+
+    assert run.json["uploaded"] == 1
+    assert lost in site.objects()
+    assert run.json["invalidated_paths"] == []
+
+
+def test_wait_waits_for_the_invalidation(site: Site) -> None:
+    run = site.deploy(site.build(Sources()), "--wait")
+
+    assert run.code == 0, run.err
+    listing = site.cloudfront.list_invalidations(DistributionId=site.distribution_id)
+    assert [i["Status"] for i in listing["InvalidationList"]["Items"]] == ["COMPLETED"]
+
+
+def test_without_json_the_summary_is_one_line(site: Site) -> None:
+    build = site.build(Sources())
+    argv = ["deploy", "--source", str(build), "--bucket", site.bucket]
+    argv += ["--distribution-id", site.distribution_id, "--api-url", site.api_url]
+
+    run = site.cli(*argv, "--stage", "dev")
+
+    assert run.code == 0, run.err
+    assert len(run.out.splitlines()) == 1
+    assert run.out.startswith(f"release {read_build(build).release} is live")
