@@ -91,6 +91,11 @@ class Bucket:
         with ThreadPoolExecutor(self.workers) as pool:
             return {record.release: record for record in pool.map(read, keys)}
 
+    def headers(self, f: SiteFile) -> tuple[str, str]:
+        """(Content-Type, Cache-Control) of the object at the file's key."""
+        answer = self.s3.head_object(Bucket=self.name, Key=f.key)
+        return (answer.get("ContentType", ""), answer.get("CacheControl", ""))
+
     def put(self, f: SiteFile) -> None:
         # PutObject, never a multipart upload, keeps ETag == MD5 (see `etags`); its 5 GB limit
         # is far beyond any file a web build ships.

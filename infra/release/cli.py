@@ -97,7 +97,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, session: boto3.Session | None = None) -> int:
     """Runs one command; `session` lets a caller bring its own (profile, event hooks)."""
-    args = parser().parse_args(argv)
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as stop:
+        # Returned, not raised, so that callers in-process get the code like any other outcome.
+        return stop.code if isinstance(stop.code, int) else EXIT_USAGE
     try:
         return _run(args, session or boto3.Session())
     except ReleaseError as error:

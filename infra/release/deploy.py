@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,7 +87,7 @@ def deploy(
     records = bucket.records(etags)
     live = bucket.live_release()
 
-    changed = _changed(site, etags, records)
+    changed = _changed(site, etags, records, bucket)
     result = DeployResult(release=build.release, skipped=len(site) - len(changed))
     say(
         f"release {build.release}: {len(changed)} of {len(site)} files to upload "
@@ -129,24 +130,29 @@ def deploy(
 
 
 def _changed(
-    site: list[SiteFile], etags: dict[str, str], records: dict[str, ReleaseRecord]
+    site: list[SiteFile], etags: dict[str, str], records: dict[str, ReleaseRecord], bucket: Bucket
 ) -> list[SiteFile]:
     """The files whose bytes or headers differ from what the bucket serves.
 
     Bytes: the listing's ETag is the object's MD5 (see `Bucket.etags`) and reflects what the
     bucket really holds, even after manual edits. Headers: a listing does not return them, so a
-    kept release record must vouch that the object was uploaded with today's edge rules; a
-    change in infra/edge.py thus re-uploads the files it affects. Objects no record knows (a
-    deploy stopped part-way, a manual upload) are uploaded again, once.
+    kept release record vouches for the headers its files were uploaded with (a change in
+    infra/edge.py thus re-uploads the files it affects). The few objects with the right bytes
+    that no record knows (left by a deploy stopped part-way, or uploaded by hand) get one
+    HeadObject each instead of a blind upload.
     """
     vouched: dict[str, tuple[str, str]] = {}
     for record in sorted(records.values(), key=lambda r: r.activated):
         for key, recorded in record.files.items():
             vouched[key] = recorded.headers
+    unknown = [f for f in site if etags.get(f.key) == f.md5 and f.key not in vouched]
+    with ThreadPoolExecutor(bucket.workers) as pool:
+        found = pool.map(bucket.headers, unknown)
+        vouched.update(zip((f.key for f in unknown), found, strict=True))
     return [
         f
         for f in site
-        if etags.get(f.key) != f.md5 or vouched.get(f.key) != (f.content_type, f.cache_control)
+        if vouched.get(f.key) != (f.content_type, f.cache_control) or etags.get(f.key) != f.md5
     ]
 
 

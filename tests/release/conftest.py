@@ -3,50 +3,33 @@
 from __future__ import annotations
 
 import json
-import logging
-import socket
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from infra.release.cli import main
 from tests.release.builds import Sources, write_build
+from tests.release.moto_server import reset, running_moto
 
 REGION = "eu-west-1"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
-    # The server logs each request through werkzeug; the tests' output is about the tool.
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
+    with running_moto() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture(autouse=True)
 def aws_environment(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
     """Fake credentials for the local server, and nothing from the machine's AWS config."""
-    request = urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        assert answer.status == 200
+    reset(moto_endpoint)
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ROLE_ARN"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
@@ -83,17 +66,22 @@ class Site:
     stage: str = "test"
     api_url: str = "https://api.example.test"
 
-    @property
-    def s3(self) -> Any:
-        return boto3.client("s3")
+    @cached_property
+    def session(self) -> boto3.Session:
+        # One session for the test's plain runs: building clients is most of a small deploy.
+        return boto3.Session()
 
-    @property
+    @cached_property
+    def s3(self) -> Any:
+        return self.session.client("s3")
+
+    @cached_property
     def cloudfront(self) -> Any:
-        return boto3.client("cloudfront")
+        return self.session.client("cloudfront")
 
     def cli(self, *argv: str, session: boto3.Session | None = None) -> Run:
         self.capsys.readouterr()
-        code = main(list(argv), session=session or boto3.Session())
+        code = main(list(argv), session=session or self.session)
         captured = self.capsys.readouterr()
         return Run(code, captured.out, captured.err)
 
