@@ -6,6 +6,7 @@ server sharing their interpreter would slow both and measure the GIL instead of 
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import IO
 
 START_TIMEOUT_SECONDS = 30
@@ -26,9 +28,28 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class MotoServer:
+    endpoint: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server has used so far (Linux /proc): the floor under any client."""
+        with open(f"/proc/{self.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        # utime and stime, the 14th and 15th fields of the whole line.
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def running_moto() -> Iterator[str]:
     """Yields the endpoint URL; fails loudly if the server does not come up."""
+    with running_moto_server() as server:
+        yield server.endpoint
+
+
+@contextmanager
+def running_moto_server() -> Iterator[MotoServer]:
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
     # The server logs every request: a file, never a pipe nobody drains (it would block).
@@ -40,7 +61,7 @@ def running_moto() -> Iterator[str]:
         )
         try:
             _wait_until_ready(endpoint, process, log)
-            yield endpoint
+            yield MotoServer(endpoint, process.pid)
         finally:
             _stop(process)
 
