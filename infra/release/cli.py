@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +27,7 @@ PROG = "release"
 DEFAULT_KEEP = 3
 # Uploads are small requests bound by round trips, not bandwidth: many in flight at once.
 DEFAULT_WORKERS = 16
+CLOUDFRONT_REGION = "us-east-1"
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
@@ -123,7 +125,10 @@ def _run(args: argparse.Namespace, session: boto3.Session) -> int:
         # would only cost time.
         request_checksum_calculation="when_required",
     )
-    bucket = Bucket(session.client("s3", config=config), args.bucket, workers)
+    # botocore reads AWS_DEFAULT_REGION; AWS_REGION is what Lambda, SDKs and our Pulumi
+    # Command set, so it counts too.
+    region = session.region_name or os.environ.get("AWS_REGION") or None
+    bucket = Bucket(session.client("s3", region_name=region, config=config), args.bucket, workers)
 
     if args.command == "list":
         listed = list_releases(bucket)
@@ -135,7 +140,9 @@ def _run(args: argparse.Namespace, session: boto3.Session) -> int:
             _out(entry.line())
         return 0
 
-    distribution = Distribution(session.client("cloudfront", config=config), args.distribution_id)
+    # CloudFront's API is global and signed for us-east-1, whatever the bucket's region.
+    cloudfront = session.client("cloudfront", region_name=CLOUDFRONT_REGION, config=config)
+    distribution = Distribution(cloudfront, args.distribution_id)
     if args.command == "rollback":
         back = rollback(bucket, distribution, args.to, args.wait, _say)
         if args.json:
@@ -161,7 +168,8 @@ def _run(args: argparse.Namespace, session: boto3.Session) -> int:
         _out(
             f"release {result.release} is live in {args.bucket}: uploaded {len(result.uploaded)} "
             f"files ({human_bytes(result.bytes_uploaded)}), skipped {result.skipped} unchanged, "
-            f"deleted {len(result.deleted)} old assets, invalidated {invalidated}"
+            f"deleted {len(result.deleted)} old assets of {len(result.pruned_releases)} pruned "
+            f"releases, invalidated {invalidated}"
         )
     return 0
 

@@ -113,7 +113,14 @@ def deploy(
     except (ClientError, BotoCoreError, ReleaseError) as error:
         kept = f"release {live}" if live else "what they had"
         raise ReleaseError(f"{error}; index.html is untouched, viewers keep {kept}") from error
-    upload_all([f for f in changed if f.key == edge.INDEX_DOCUMENT], put, 1, progress)
+    try:
+        upload_all([f for f in changed if f.key == edge.INDEX_DOCUMENT], put, 1, progress)
+    except ReleaseError as error:
+        # The previous index.html still loads only assets that are kept, so it keeps working.
+        raise ReleaseError(
+            f"{error}; config.json names release {build.release} but index.html is the "
+            "previous one; deploy again"
+        ) from error
     progress.finish()
 
     result.invalidated_paths = invalidation_paths(f.key for f in changed)

@@ -35,8 +35,9 @@ def aws_environment(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_pat
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    # Only AWS_REGION, as the Pulumi Command sets it; the helpers below name theirs.
     monkeypatch.setenv("AWS_REGION", REGION)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
     # No instance metadata lookups when credentials are missing on purpose.
@@ -73,11 +74,11 @@ class Site:
 
     @cached_property
     def s3(self) -> Any:
-        return self.session.client("s3")
+        return self.session.client("s3", region_name=REGION)
 
     @cached_property
     def cloudfront(self) -> Any:
-        return self.session.client("cloudfront")
+        return self.session.client("cloudfront", region_name="us-east-1")
 
     def cli(self, *argv: str, session: boto3.Session | None = None) -> Run:
         self.capsys.readouterr()
@@ -136,7 +137,7 @@ class Site:
 
 
 def make_distribution(bucket: str) -> str:
-    answer = boto3.client("cloudfront").create_distribution(
+    answer = boto3.client("cloudfront", region_name="us-east-1").create_distribution(
         DistributionConfig={
             "CallerReference": uuid.uuid4().hex,
             "Comment": "release tests",
@@ -164,7 +165,7 @@ def make_distribution(bucket: str) -> str:
 
 def make_bucket(name: str) -> None:
     """Private, versioned, SSE-S3: as infra/site.py declares it."""
-    s3 = boto3.client("s3")
+    s3 = boto3.client("s3", region_name=REGION)
     s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
     s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
     s3.put_bucket_encryption(
