@@ -7,6 +7,7 @@ from infra.config import load
 from infra.dns import AliasRecords, AliasRecordsArgs, Domain, DomainArgs
 from infra.frontend import FrontendRelease, FrontendReleaseArgs
 from infra.lambda_package import build
+from infra.observability import Observability, ObservabilityArgs
 from infra.site import StaticSite, StaticSiteArgs
 
 config = load()
@@ -73,6 +74,17 @@ if domain and config.domain:
         ),
     )
 
+alarms = Observability(
+    f"{prefix}-observability",
+    ObservabilityArgs(
+        function_name=api.function.name,
+        api_id=api.http_api.id,
+        alarm_email=config.alarm_email,
+        distribution_id=site.distribution.id,
+        cdn_realtime_metrics=config.cdn_metrics,
+    ),
+)
+
 frontend = FrontendRelease(
     f"{prefix}-release",
     FrontendReleaseArgs(
@@ -93,3 +105,4 @@ pulumi.export("distributionDomain", site.distribution.domain_name)
 pulumi.export("apiUrl", api.url)
 pulumi.export("functionName", api.function.name)
 pulumi.export("release", frontend.release)
+pulumi.export("alarmTopicArn", alarms.topic.arn)

@@ -27,6 +27,9 @@ LAMBDA_RUNTIMES = ("python3.11", "python3.12", "python3.13", "python3.14")
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+# A cheap sanity check that catches a pasted name or a missing domain; SNS asks the address
+# itself to confirm the subscription, which is the real validation.
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class ConfigError(pulumi.RunError):
@@ -96,6 +99,12 @@ KEYS: tuple[Key, ...] = (
         "an integer from 1 to 5000", "100", _between(1, 5000)),
     Key("throttleRate", "integer", 50, "API stage steady rate limit (requests per second).",
         "an integer from 1 to 10000", "50", _between(1, 10000)),
+    Key("alarmEmail", "string", "", "E-mail address subscribed to the alarm topic (SNS asks it "
+        "to confirm); empty sends alarms to the topic only.", "an e-mail address, or empty",
+        "ops@example.com", lambda v: v == "" or bool(EMAIL.match(v))),
+    Key("cdnMetrics", "boolean", False, "Turn on CloudFront's additional real-time metrics "
+        "for the distribution (billed per distribution).", "true or false", "true",
+        _in((True, False))),
 )  # fmt: skip
 
 
@@ -116,6 +125,8 @@ class StageConfig:
     lambda_timeout_seconds: int
     throttle_burst: int
     throttle_rate: int
+    alarm_email: str | None
+    cdn_metrics: bool
 
     @property
     def api_domain(self) -> str | None:
@@ -190,6 +201,8 @@ def parse(stage: str, values: Mapping[str, str | None], region: str | None) -> S
         lambda_timeout_seconds=v["lambdaTimeoutSeconds"],
         throttle_burst=v["throttleBurst"],
         throttle_rate=v["throttleRate"],
+        alarm_email=v["alarmEmail"] or None,
+        cdn_metrics=v["cdnMetrics"],
     )
 
 

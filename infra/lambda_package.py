@@ -32,6 +32,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pulumi
+
 # Part of the cache key: change it when the zip's layout or build steps change.
 BUILD_VERSION = "2"
 
@@ -51,8 +53,11 @@ PLATFORMS = {"arm64": "aarch64-manylinux2014", "x86_64": "x86_64-manylinux2014"}
 _RUNTIME = re.compile(r"python(3)\.(\d{1,2})")
 
 
-class PackageError(RuntimeError):
-    """The package cannot be built; the message says what to change."""
+class PackageError(pulumi.RunError):
+    """The package cannot be built; the message says what to change.
+
+    A `pulumi.RunError`, so `pulumi up` prints the message without a Python traceback.
+    """
 
 
 @dataclass(frozen=True)

@@ -7,18 +7,16 @@ deploy or an exhausted concurrency pool pages before anyone files a ticket.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
+from infra.config import EMAIL
+
 API_NAMESPACE = "AWS/ApiGateway"
 LAMBDA_NAMESPACE = "AWS/Lambda"
-# A cheap sanity check that catches a pasted name or a missing domain; SNS asks the address
-# itself to confirm the subscription, which is the real validation.
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -78,7 +76,7 @@ class Observability(pulumi.ComponentResource):
 
     def _validate(self) -> None:
         args, t = self._args, self._args.thresholds
-        if args.alarm_email is not None and not _EMAIL.match(args.alarm_email):
+        if args.alarm_email is not None and not EMAIL.match(args.alarm_email):
             raise ValueError(
                 f"Observability {self._name}: alarm_email {args.alarm_email!r} is not an e-mail "
                 "address (pulumi config set skyline:alarmEmail ops@example.com)"

@@ -1,9 +1,10 @@
 """The offline plan: every resource a stack would register, without cloud, credentials or CLI.
 
-    python -m infra.plan --stack dev [--json]
+    python -m infra.plan --stack dev [--json] [--policy]
 
 Reviewers read this when a pull request has no cloud credentials. A bad stack config prints
-the config's one-line error and exits 2.
+the config's one-line error and exits 2. `--policy` runs the policy pack on the same resources,
+prints its violations and exits 1 when a mandatory control fails.
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.plan", description=__doc__)
     parser.add_argument("--stack", required=True, help=f"one of: {', '.join(offline.stacks())}")
     parser.add_argument("--json", action="store_true", help="print JSON for machines")
+    parser.add_argument("--policy", action="store_true", help="run the policy pack offline too")
     args = parser.parse_args(argv)
 
     if args.stack not in offline.stacks():
@@ -101,7 +103,14 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(as_json(run), indent=2, sort_keys=True, default=str))
     else:
         print(as_tree(run))
-    return 0
+    return _check_policies(run) if args.policy else 0
+
+
+def _check_policies(run: offline.OfflineRun) -> int:
+    # Imported here: the pack imports this package's offline runner, not the other way round.
+    from policy.check import report
+
+    return report(run)
 
 
 if __name__ == "__main__":

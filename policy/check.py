@@ -164,6 +164,19 @@ def policy_violations(run: offline.OfflineRun, policies: Sequence[Policy] = ALL)
     return found
 
 
+def report(run: offline.OfflineRun) -> int:
+    """Print the pack's verdict on one run; EXIT_VIOLATIONS when a mandatory control fails."""
+    violations = policy_violations(run)
+    mandatory = sum(v.mandatory for v in violations)
+    print(
+        f"policy: stack {run.stack}: {len(ALL)} policies over {len(run.resources)} resources, "
+        f"{mandatory} mandatory and {len(violations) - mandatory} advisory violation(s)"
+    )
+    for violation in violations:
+        print(f"  {violation}")
+    return EXIT_VIOLATIONS if mandatory else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     stacks = offline.stacks()
     parser = argparse.ArgumentParser(prog="python -m policy.check", description=__doc__)
@@ -179,16 +192,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"policy: stack {stack}: error: {run.error}", file=sys.stderr)
             status = max(status, EXIT_BAD_CONFIG)
             continue
-        violations = policy_violations(run)
-        mandatory = sum(v.mandatory for v in violations)
-        print(
-            f"policy: stack {stack}: {len(ALL)} policies over {len(run.resources)} resources, "
-            f"{mandatory} mandatory and {len(violations) - mandatory} advisory violation(s)"
-        )
-        for violation in violations:
-            print(f"  {violation}")
-        if mandatory:
-            status = max(status, EXIT_VIOLATIONS)
+        status = max(status, report(run))
     return status
 
 

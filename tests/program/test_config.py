@@ -36,6 +36,9 @@ BAD_VALUES: list[tuple[str, str]] = [
     ("lambdaTimeoutSeconds", "60"),
     ("throttleBurst", "0"),
     ("throttleRate", "lots"),
+    ("alarmEmail", "ops"),
+    ("alarmEmail", "ops@example"),
+    ("cdnMetrics", "on"),
 ]
 
 

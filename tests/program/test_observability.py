@@ -181,3 +181,34 @@ def test_bad_arguments_name_the_component_and_the_value(
     with pytest.raises(ValueError, match=f"Observability {NAME}") as raised:
         offline.run("dev", program=build)
     assert complaint in str(raised.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# In the program: each stack's stage config reaches the component.
+
+
+def test_every_stack_watches_its_own_function_and_api(run: offline.OfflineRun) -> None:
+    stack = run.stack
+    component = f"skyline-{stack}-observability"
+    api_id = run.one("aws:apigatewayv2/stage:Stage").inputs["apiId"]
+    alarms = {r.name: r.inputs for r in run.of_type(ALARM)}
+    assert set(alarms) == {
+        f"{component}-{label}"
+        for label in ("api-5xx-rate", "api-p99-latency", "function-errors", "function-throttles")
+    }
+    assert alarms[f"{component}-function-errors"]["dimensions"] == {
+        "FunctionName": run.outputs["functionName"]
+    }
+    assert api_id in str(alarms[f"{component}-api-p99-latency"])
+    assert run.outputs["alarmTopicArn"].endswith(f":{run.one(TOPIC).name}")
+
+
+def test_alarm_email_and_cdn_metrics_follow_the_stage_config(run: offline.OfflineRun) -> None:
+    config = offline.read_stack_config(run.stack)
+    email = config.get("skyline:alarmEmail")
+    subscriptions = run.of_type(SUBSCRIPTION)
+    assert [s.inputs["endpoint"] for s in subscriptions] == ([email] if email else [])
+    expected = 1 if config.get("skyline:cdnMetrics") == "true" else 0
+    assert len(run.of_type(MONITORING)) == expected
+    if expected:
+        assert run.one(MONITORING).inputs["distributionId"] == run.outputs["distributionId"]
