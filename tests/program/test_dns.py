@@ -58,13 +58,14 @@ def test_site_alias_records_point_at_the_distribution(domain_run: offline.Offlin
 
 def test_staging_owns_a_delegated_zone(runs: dict[str, offline.OfflineRun]) -> None:
     staging = runs["staging"]
+    domain, parent = staging.config["skyline:domain"], staging.config["skyline:hostedZone"]
     zone = staging.one("aws:route53/zone:Zone")
-    assert zone.inputs["name"] == "staging.example.com"
+    assert zone.inputs["name"] == domain
     [delegation] = _records(staging, "NS")
-    assert delegation.inputs["name"] == "staging.example.com"
+    assert delegation.inputs["name"] == domain
     assert len(delegation.inputs["records"]) == 4
     parent_zone = next(i for i in staging.invokes if i.token == "aws:route53/getZone:getZone")
-    assert parent_zone.args["name"] == "example.com"
+    assert parent_zone.args["name"] == parent
     assert delegation.inputs["zoneId"] != _records(staging, "A")[0].inputs["zoneId"]
     # Validation records live in the delegated zone and wait for the delegation.
     for record in _records(staging, "CNAME"):

@@ -49,8 +49,8 @@ def test_dev_has_no_domain_and_the_cheapest_price_class() -> None:
     assert dev["skyline:priceClass"] == "PriceClass_100"
 
 
-def test_staging_and_prod_use_example_com_names() -> None:
+def test_staging_and_prod_have_a_domain_in_their_zone() -> None:
+    # Teams put their own names here; the committed files carry example.com placeholders.
     for stack in ("staging", "prod"):
         config = offline.read_stack_config(stack)
-        assert config["skyline:domain"].endswith(".example.com")
-        assert config["skyline:hostedZone"] == "example.com"
+        assert config["skyline:domain"].endswith(f".{config['skyline:hostedZone']}")
