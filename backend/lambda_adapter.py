@@ -29,8 +29,13 @@ from typing import Any
 
 from mangum import Mangum
 from mangum.handlers import APIGateway, HTTPGateway
-from mangum.types import LambdaContext, LambdaEvent, Response, Scope
-from wsgi_bridge import InlineWsgiBridge, Message, WSGIApp
+from mangum.handlers.utils import (
+    get_server_and_port,
+    handle_base64_response_body,
+    strip_api_gateway_path,
+)
+from mangum.types import LambdaContext, LambdaEvent, LambdaHandler, Response, Scope
+from wsgi_bridge import InlineWsgiBridge, Message, TextHeaders, WSGIApp
 
 # Mangum logs one INFO line per request; API Gateway's access log already records each one.
 logging.getLogger("mangum").setLevel(logging.WARNING)
@@ -55,6 +60,7 @@ _EVENT_ERRORS = (
 
 # RFC 9110's token: what an HTTP method may be made of.
 _METHOD = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_USUAL_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"))
 
 
 class _HttpApiEvent(HTTPGateway):
@@ -65,8 +71,92 @@ class _HttpApiEvent(HTTPGateway):
     @property
     def scope(self) -> Scope:
         if self._scope is None:
-            self._scope = super().scope
+            self._scope = self._text_scope() or super().scope
         return self._scope
+
+    def _text_scope(self) -> Scope | None:
+        """Mangum's payload 2.0 scope, step for step, with the headers left as text.
+
+        None for anything else (payload 1.0, a header that is not ASCII text): stock Mangum
+        builds that scope, or raises the error it always has.
+        """
+        event = self.event
+        request_context = event["requestContext"]
+        if event["version"] != "2.0":
+            return None
+        headers = event.get("headers", {})
+        # API Gateway sends every name in lower case already: then the scope shares the
+        # event's own dict, only ever read.
+        names = _lower_case_names(headers)
+        if names is None:
+            headers = {k.lower(): v for k, v in headers.items()}
+        http = request_context["http"]
+        source_ip = http["sourceIp"]
+        path = http["path"]
+        method = http["method"]
+        query_string = event.get("rawQueryString", "").encode()
+        if event.get("cookies"):
+            headers = {**headers, "cookie": "; ".join(event.get("cookies", []))}
+        base_path = self.config["api_gateway_base_path"]
+        if not (type(path) is str and path and "%" not in path and base_path == "/"):
+            path = strip_api_gateway_path(path, api_gateway_base_path=base_path)
+        host = headers.get("host", "mangum")
+        if type(host) is str and ":" not in host:
+            server = (host, int(headers.get("x-forwarded-port", 80)))
+        else:
+            server = get_server_and_port(headers)
+        try:
+            if names is None:
+                names = "".join(headers)
+            if not (names.isascii() and "".join(headers.values()).isascii()):
+                return None
+        except TypeError:
+            return None
+        return {
+            "type": "http",
+            "method": method,
+            "http_version": "1.1",
+            "headers": TextHeaders(headers),
+            "path": path,
+            "raw_path": None,
+            "root_path": "",
+            "scheme": headers.get("x-forwarded-proto", "https"),
+            "query_string": query_string,
+            "server": server,
+            "client": (source_ip, 0),
+            "asgi": {"version": "3.0", "spec_version": "2.0"},
+            "aws.event": event,
+            "aws.context": self.context,
+        }
+
+    @property
+    def body(self) -> bytes:
+        # Most requests (every GET) have none; stock Mangum would end at b"" after two calls.
+        return super().body if self.event.get("body") else b""
+
+    def __call__(self, response: Response) -> dict[str, Any]:
+        # Typed as byte pairs by Mangum; our bridge hands over TextHeaders (still iterable as such).
+        headers: object = response["headers"]
+        if type(headers) is not TextHeaders or self.event["version"] != "2.0":
+            result: dict[str, Any] = super().__call__(response)
+            return result
+        # Mangum's payload 2.0 answer, from the bridge's text headers: distinct lower-case
+        # names, so at most one Set-Cookie.
+        finalized = headers.mapping
+        cookies = [finalized.pop("set-cookie")] if "set-cookie" in finalized else None
+        body = response["body"]
+        if "content-type" not in finalized and body is not None:
+            finalized["content-type"] = "application/json"
+        text, is_base64_encoded = handle_base64_response_body(
+            body, finalized, self.config["text_mime_types"]
+        )
+        answer: dict[str, Any] = {"statusCode": response["status"], "body": text}
+        if finalized:
+            answer["headers"] = finalized
+        if cookies:
+            answer["cookies"] = cookies
+        answer["isBase64Encoded"] = is_base64_encoded
+        return answer
 
 
 class _RestApiEvent(APIGateway):
@@ -79,6 +169,17 @@ class _RestApiEvent(APIGateway):
         return self._scope
 
 
+def _lower_case_names(headers: Any) -> str | None:
+    """All the header names, joined, if they are ASCII text in lower case already."""
+    if type(headers) is not dict:
+        return None
+    try:
+        names = "".join(headers)
+    except TypeError:
+        return None
+    return names if names.isascii() and names == names.lower() else None
+
+
 class LambdaAdapter(Mangum):
     """`handler(event, context)` for a WSGI app behind API Gateway."""
 
@@ -88,6 +189,12 @@ class LambdaAdapter(Mangum):
             lifespan="off",
             custom_handlers=[_HttpApiEvent, _RestApiEvent],
         )
+
+    def infer(self, event: LambdaEvent, context: LambdaContext) -> LambdaHandler:
+        # The first custom handler's own test, without walking the chain of handler classes.
+        if "version" in event and "requestContext" in event:
+            return _HttpApiEvent(event, context, self.config)
+        return super().infer(event, context)
 
     def _setup_event_loop(self) -> None:
         # Stock Mangum installs an event loop for the thread; this adapter never needs one.
@@ -119,16 +226,17 @@ class LambdaAdapter(Mangum):
     def _run(self, scope: Scope, body: bytes) -> Response:
         exchange = _Exchange(body)
         coroutine = self.app(scope, exchange.receive, exchange.send)
-        try:
-            coroutine.send(None)
-        except StopIteration:
-            return exchange.response()
-        coroutine.close()
-        raise RuntimeError("the ASGI app suspended, but nothing runs an event loop to resume it")
+        # A loop over the coroutine's steps: ending it costs no StopIteration to catch.
+        for _ in coroutine.__await__():
+            coroutine.close()
+            raise RuntimeError("the ASGI app suspended, but nothing runs an event loop to resume")
+        return exchange.response()
 
 
 class _Exchange:
     """ASGI's receive and send for one request whose body is already whole."""
+
+    __slots__ = ("_chunks", "_complete", "_request", "_start")
 
     def __init__(self, body: bytes) -> None:
         self._request: Message | None = {"type": "http.request", "body": body, "more_body": False}
@@ -163,7 +271,9 @@ class _Exchange:
 def _check(scope: Scope) -> None:
     """What Mangum passes through unchecked and the app cannot take."""
     method = scope["method"]
-    if not isinstance(method, str) or not _METHOD.fullmatch(method):
+    if not isinstance(method, str) or (
+        method not in _USUAL_METHODS and not _METHOD.fullmatch(method)
+    ):
         raise ValueError(f"the HTTP method {method!r} is not a method name")
     if not isinstance(scope["path"], str):
         raise TypeError("the path is not a string")
