@@ -22,6 +22,7 @@ subclass changes what fails loudly or costs time in the stock adapter:
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import re
@@ -31,7 +32,6 @@ from mangum import Mangum
 from mangum.handlers import APIGateway, HTTPGateway
 from mangum.handlers.utils import (
     get_server_and_port,
-    handle_base64_response_body,
     strip_api_gateway_path,
 )
 from mangum.types import LambdaContext, LambdaEvent, LambdaHandler, Response, Scope
@@ -60,6 +60,10 @@ _EVENT_ERRORS = (
 
 # RFC 9110's token: what an HTTP method may be made of.
 _METHOD = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+# Whether each tuple of request header names is lower-case ASCII text; bounded, since clients
+# choose the names.
+_LOWER_CASE: dict[tuple[Any, ...], bool] = {}
+_MAX_REMEMBERED = 512
 _USUAL_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"))
 
 
@@ -86,9 +90,19 @@ class _HttpApiEvent(HTTPGateway):
             return None
         headers = event.get("headers", {})
         # API Gateway sends every name in lower case already: then the scope shares the
-        # event's own dict, only ever read.
-        names = _lower_case_names(headers)
-        if names is None:
+        # event's own dict, only ever read. A client sends the same names request after
+        # request, so the answer is remembered for each tuple of them.
+        lower_case: bool | None = False
+        if type(headers) is dict:
+            key = tuple(headers)
+            lower_case = _LOWER_CASE.get(key)
+            if lower_case is None:
+                lower_case = _lower_case_names(headers) is not None
+                if len(_LOWER_CASE) < _MAX_REMEMBERED:
+                    _LOWER_CASE[key] = lower_case
+        names: str | None = ""
+        if not lower_case:
+            names = None
             headers = {k.lower(): v for k, v in headers.items()}
         http = request_context["http"]
         source_ip = http["sourceIp"]
@@ -147,9 +161,19 @@ class _HttpApiEvent(HTTPGateway):
         body = response["body"]
         if "content-type" not in finalized and body is not None:
             finalized["content-type"] = "application/json"
-        text, is_base64_encoded = handle_base64_response_body(
-            body, finalized, self.config["text_mime_types"]
-        )
+        # Mangum's handle_base64_response_body, inline.
+        text, is_base64_encoded = "", False
+        if body:
+            content_type = finalized.get("content-type", "")
+            for mime_type in self.config["text_mime_types"]:
+                if mime_type in content_type:
+                    try:
+                        text = body.decode()
+                    except UnicodeDecodeError:
+                        text, is_base64_encoded = base64.b64encode(body).decode(), True
+                    break
+            else:
+                text, is_base64_encoded = base64.b64encode(body).decode(), True
         answer: dict[str, Any] = {"statusCode": response["status"], "body": text}
         if finalized:
             answer["headers"] = finalized
@@ -189,6 +213,7 @@ class LambdaAdapter(Mangum):
             lifespan="off",
             custom_handlers=[_HttpApiEvent, _RestApiEvent],
         )
+        self._exchange = _Exchange()
 
     def infer(self, event: LambdaEvent, context: LambdaContext) -> LambdaHandler:
         # The first custom handler's own test, without walking the chain of handler classes.
@@ -202,12 +227,25 @@ class LambdaAdapter(Mangum):
 
     def __call__(self, event: LambdaEvent, context: LambdaContext) -> dict[str, Any]:
         try:
-            if not isinstance(event, dict):
+            if type(event) is dict and "version" in event and "requestContext" in event:
+                # infer and body in one step for nearly every request.
+                http_api = _HttpApiEvent(event, context, self.config)
+                scope = http_api.scope
+                body = http_api.body if event.get("body") else b""
+                handler: LambdaHandler = http_api
+            elif isinstance(event, dict):
+                handler = self.infer(event, context)
+                scope = handler.scope
+                body = handler.body
+            else:
                 raise TypeError(f"the event is a {type(event).__name__}, not an object")
-            handler = self.infer(event, context)
-            scope = handler.scope
-            body = handler.body
-            _check(scope)
+            method = scope["method"]
+            if (
+                type(method) is not str
+                or method not in _USUAL_METHODS
+                or type(scope["path"]) is not str
+            ):
+                _check(scope)
         except _EVENT_ERRORS as error:
             message = f"malformed event: {_reason(error)}"
             # Only a misconfigured integration or a hand-made invocation sends these.
@@ -224,7 +262,9 @@ class LambdaAdapter(Mangum):
         return result
 
     def _run(self, scope: Scope, body: bytes) -> Response:
-        exchange = _Exchange(body)
+        # One request at a time: the same exchange serves each in turn.
+        exchange = self._exchange
+        exchange.reset(body)
         coroutine = self.app(scope, exchange.receive, exchange.send)
         # A loop over the coroutine's steps: ending it costs no StopIteration to catch.
         for _ in coroutine.__await__():
@@ -238,7 +278,10 @@ class _Exchange:
 
     __slots__ = ("_chunks", "_complete", "_request", "_start")
 
-    def __init__(self, body: bytes) -> None:
+    def __init__(self) -> None:
+        self.reset(b"")
+
+    def reset(self, body: bytes) -> None:
         self._request: Message | None = {"type": "http.request", "body": body, "more_body": False}
         self._start: Message | None = None
         self._chunks: list[bytes] = []
@@ -259,11 +302,12 @@ class _Exchange:
             raise RuntimeError(f"unexpected ASGI message {kind!r} at this point of the response")
 
     def response(self) -> Response:
-        if self._start is None or not self._complete:
+        start = self._start
+        if start is None or not self._complete:
             raise RuntimeError("the ASGI app returned before completing its response")
         return {
-            "status": self._start["status"],
-            "headers": self._start.get("headers", []),
+            "status": start["status"],
+            "headers": start.get("headers", []),
             "body": b"".join(self._chunks),
         }
 

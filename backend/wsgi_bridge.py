@@ -163,6 +163,7 @@ _ENVIRON_KEYS: dict[bytes, str] = {}
 _TEXT_ENVIRON_KEYS: dict[str, str] = {}
 _LAYOUTS: dict[tuple[str, ...], tuple[dict[str, Any], tuple[str, ...]] | None] = {}
 _LOWER_NAMES: dict[str, str] = {}
+_UNKNOWN: Any = object()
 _MAX_REMEMBERED = 512
 
 # The environ's keys in their order; the values that vary are set on each request.
@@ -225,6 +226,15 @@ def _latin1(text: str) -> str:
 
 def _environ(scope: Scope, body: bytes) -> dict[str, Any]:
     """PEP 3333's environ: strings are the request's bytes decoded as latin-1."""
+    headers = scope.get("headers", ())
+    if type(headers) is TextHeaders:
+        mapping = headers.mapping
+        names = tuple(mapping)
+        layout = _LAYOUTS.get(names, _UNKNOWN)
+        if layout is _UNKNOWN:
+            layout = _remember(_LAYOUTS, names, _layout(names))
+        if layout is not None:
+            return _text_environ(scope, body, layout, mapping)
     server = scope.get("server") or ("localhost", 80)
     client = scope.get("client")
     root_path = scope.get("root_path", "")
@@ -235,16 +245,7 @@ def _environ(scope: Scope, body: bytes) -> dict[str, Any]:
         path = _latin1(path)
     if root_path and path.startswith(root_path):
         path = path[len(root_path) :]
-    headers = scope.get("headers", ())
-    layout: tuple[dict[str, Any], tuple[str, ...]] | None = None
-    if type(headers) is TextHeaders:
-        names = tuple(headers.mapping)
-        # None is a remembered answer too (names that share a key), hence the membership test.
-        layout = (
-            _LAYOUTS[names] if names in _LAYOUTS else _remember(_LAYOUTS, names, _layout(names))
-        )
-    # A copy of a dict with every key already in order costs less than inserting them.
-    environ = (layout[0] if layout else _BASE_ENVIRON).copy()
+    environ = _BASE_ENVIRON.copy()
     environ["REQUEST_METHOD"] = scope["method"]
     environ["SCRIPT_NAME"] = root_path
     environ["PATH_INFO"] = path
@@ -256,11 +257,49 @@ def _environ(scope: Scope, body: bytes) -> dict[str, Any]:
     environ["wsgi.url_scheme"] = scope.get("scheme", "https")
     environ["wsgi.input"] = io.BytesIO(body)
     environ["wsgi.errors"] = sys.stderr
-    if layout:
-        environ.update(zip(layout[1], headers.mapping.values(), strict=True))
-    else:
-        _add_headers(environ, headers.mapping.items() if type(headers) is TextHeaders else headers)
+    _add_headers(environ, headers.mapping.items() if type(headers) is TextHeaders else headers)
     # Always the real length, so a body sent without a Content-Length header still arrives.
+    environ["CONTENT_LENGTH"] = str(len(body))
+    return environ
+
+
+def _text_environ(
+    scope: Scope,
+    body: bytes,
+    layout: tuple[dict[str, Any], tuple[str, ...]],
+    mapping: dict[str, str],
+) -> dict[str, Any]:
+    """`_environ` for a scope whose headers are TextHeaders, with every key already in place.
+
+    Only the Lambda adapter makes such scopes, and it always sets every key read here.
+    """
+    server = scope["server"]
+    client = scope["client"]
+    root_path = scope["root_path"]
+    path = scope["path"]
+    if not path.isascii():
+        path = _latin1(path)
+    if root_path:
+        if not root_path.isascii():
+            root_path = _latin1(root_path)
+        if path.startswith(root_path):
+            path = path[len(root_path) :]
+    version = scope["http_version"]
+    name, port = server
+    # A copy of a dict with every key already in order costs less than inserting them.
+    environ = layout[0].copy()
+    environ["REQUEST_METHOD"] = scope["method"]
+    environ["SCRIPT_NAME"] = root_path
+    environ["PATH_INFO"] = path
+    environ["QUERY_STRING"] = scope["query_string"].decode("latin-1")
+    environ["SERVER_NAME"] = name if type(name) is str else str(name)
+    environ["SERVER_PORT"] = str(port or 0)
+    environ["SERVER_PROTOCOL"] = "HTTP/1.1" if version == "1.1" else f"HTTP/{version}"
+    environ["REMOTE_ADDR"] = str(client[0]) if client and client[0] else ""
+    environ["wsgi.url_scheme"] = scope["scheme"]
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["wsgi.errors"] = sys.stderr
+    environ.update(zip(layout[1], mapping.values(), strict=True))
     environ["CONTENT_LENGTH"] = str(len(body))
     return environ
 
