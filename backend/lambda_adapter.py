@@ -35,7 +35,7 @@ from mangum.handlers.utils import (
     strip_api_gateway_path,
 )
 from mangum.types import LambdaContext, LambdaEvent, LambdaHandler, Response, Scope
-from wsgi_bridge import InlineWsgiBridge, Message, TextHeaders, WSGIApp
+from wsgi_bridge import InlineWsgiBridge, Message, TextHeaders, WSGIApp, remember
 
 # Mangum logs one INFO line per request; API Gateway's access log already records each one.
 logging.getLogger("mangum").setLevel(logging.WARNING)
@@ -60,10 +60,8 @@ _EVENT_ERRORS = (
 
 # RFC 9110's token: what an HTTP method may be made of.
 _METHOD = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
-# Whether each tuple of request header names is lower-case ASCII text; bounded, since clients
-# choose the names.
+# Whether each tuple of request header names is lower-case ASCII text.
 _LOWER_CASE: dict[tuple[Any, ...], bool] = {}
-_MAX_REMEMBERED = 512
 _USUAL_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"))
 
 
@@ -97,12 +95,8 @@ class _HttpApiEvent(HTTPGateway):
             key = tuple(headers)
             lower_case = _LOWER_CASE.get(key)
             if lower_case is None:
-                lower_case = _lower_case_names(headers) is not None
-                if len(_LOWER_CASE) < _MAX_REMEMBERED:
-                    _LOWER_CASE[key] = lower_case
-        names: str | None = ""
+                lower_case = remember(_LOWER_CASE, key, _lower_case_ascii(key))
         if not lower_case:
-            names = None
             headers = {k.lower(): v for k, v in headers.items()}
         http = request_context["http"]
         source_ip = http["sourceIp"]
@@ -120,9 +114,10 @@ class _HttpApiEvent(HTTPGateway):
         else:
             server = get_server_and_port(headers)
         try:
-            if names is None:
-                names = "".join(headers)
-            if not (names.isascii() and "".join(headers.values()).isascii()):
+            # Names already known to be ASCII need no second look.
+            if not (lower_case or "".join(headers).isascii()):
+                return None
+            if not "".join(headers.values()).isascii():
                 return None
         except TypeError:
             return None
@@ -193,15 +188,13 @@ class _RestApiEvent(APIGateway):
         return self._scope
 
 
-def _lower_case_names(headers: Any) -> str | None:
-    """All the header names, joined, if they are ASCII text in lower case already."""
-    if type(headers) is not dict:
-        return None
+def _lower_case_ascii(names: tuple[Any, ...]) -> bool:
+    """Whether every header name is ASCII text in lower case already."""
     try:
-        names = "".join(headers)
+        joined = "".join(names)
     except TypeError:
-        return None
-    return names if names.isascii() and names == names.lower() else None
+        return False
+    return joined.isascii() and joined == joined.lower()
 
 
 class LambdaAdapter(Mangum):
@@ -215,12 +208,6 @@ class LambdaAdapter(Mangum):
         )
         self._exchange = _Exchange()
 
-    def infer(self, event: LambdaEvent, context: LambdaContext) -> LambdaHandler:
-        # The first custom handler's own test, without walking the chain of handler classes.
-        if "version" in event and "requestContext" in event:
-            return _HttpApiEvent(event, context, self.config)
-        return super().infer(event, context)
-
     def _setup_event_loop(self) -> None:
         # Stock Mangum installs an event loop for the thread; this adapter never needs one.
         pass
@@ -228,10 +215,11 @@ class LambdaAdapter(Mangum):
     def __call__(self, event: LambdaEvent, context: LambdaContext) -> dict[str, Any]:
         try:
             if type(event) is dict and "version" in event and "requestContext" in event:
-                # infer and body in one step for nearly every request.
+                # The first custom handler's own test, without Mangum walking its chain of
+                # handler classes: nearly every request is one of these.
                 http_api = _HttpApiEvent(event, context, self.config)
                 scope = http_api.scope
-                body = http_api.body if event.get("body") else b""
+                body = http_api.body
                 handler: LambdaHandler = http_api
             elif isinstance(event, dict):
                 handler = self.infer(event, context)

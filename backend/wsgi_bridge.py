@@ -133,7 +133,7 @@ def _response_headers(headers: list[tuple[str, str]]) -> Iterable[tuple[bytes, b
         # A name not seen before: remembered, if ASCII text, for the next answer.
         for name, _ in headers:
             if type(name) is str and name.isascii():
-                _remember(_LOWER_NAMES, name, name.lower())
+                remember(_LOWER_NAMES, name, name.lower())
     else:
         try:
             # Distinct names (a repeated Set-Cookie is not), and values as ASCII text.
@@ -191,7 +191,8 @@ _K = TypeVar("_K", bound=Hashable)
 _T = TypeVar("_T")
 
 
-def _remember(memory: dict[_K, _T], key: _K, value: _T) -> _T:
+def remember(memory: dict[_K, _T], key: _K, value: _T) -> _T:
+    """`value`, kept under `key` while the memory is below its bound (clients choose keys)."""
     if len(memory) < _MAX_REMEMBERED:
         memory[key] = value
     return value
@@ -227,14 +228,12 @@ def _latin1(text: str) -> str:
 def _environ(scope: Scope, body: bytes) -> dict[str, Any]:
     """PEP 3333's environ: strings are the request's bytes decoded as latin-1."""
     headers = scope.get("headers", ())
+    layout = None
     if type(headers) is TextHeaders:
-        mapping = headers.mapping
-        names = tuple(mapping)
+        names = tuple(headers.mapping)
         layout = _LAYOUTS.get(names, _UNKNOWN)
         if layout is _UNKNOWN:
-            layout = _remember(_LAYOUTS, names, _layout(names))
-        if layout is not None:
-            return _text_environ(scope, body, layout, mapping)
+            layout = remember(_LAYOUTS, names, _layout(names))
     server = scope.get("server") or ("localhost", 80)
     client = scope.get("client")
     root_path = scope.get("root_path", "")
@@ -245,7 +244,8 @@ def _environ(scope: Scope, body: bytes) -> dict[str, Any]:
         path = _latin1(path)
     if root_path and path.startswith(root_path):
         path = path[len(root_path) :]
-    environ = _BASE_ENVIRON.copy()
+    # A copy of a dict with every key already in order costs less than inserting them.
+    environ = (layout[0] if layout else _BASE_ENVIRON).copy()
     environ["REQUEST_METHOD"] = scope["method"]
     environ["SCRIPT_NAME"] = root_path
     environ["PATH_INFO"] = path
@@ -257,49 +257,11 @@ def _environ(scope: Scope, body: bytes) -> dict[str, Any]:
     environ["wsgi.url_scheme"] = scope.get("scheme", "https")
     environ["wsgi.input"] = io.BytesIO(body)
     environ["wsgi.errors"] = sys.stderr
-    _add_headers(environ, headers.mapping.items() if type(headers) is TextHeaders else headers)
+    if layout:
+        environ.update(zip(layout[1], headers.mapping.values(), strict=True))
+    else:
+        _add_headers(environ, headers.mapping.items() if type(headers) is TextHeaders else headers)
     # Always the real length, so a body sent without a Content-Length header still arrives.
-    environ["CONTENT_LENGTH"] = str(len(body))
-    return environ
-
-
-def _text_environ(
-    scope: Scope,
-    body: bytes,
-    layout: tuple[dict[str, Any], tuple[str, ...]],
-    mapping: dict[str, str],
-) -> dict[str, Any]:
-    """`_environ` for a scope whose headers are TextHeaders, with every key already in place.
-
-    Only the Lambda adapter makes such scopes, and it always sets every key read here.
-    """
-    server = scope["server"]
-    client = scope["client"]
-    root_path = scope["root_path"]
-    path = scope["path"]
-    if not path.isascii():
-        path = _latin1(path)
-    if root_path:
-        if not root_path.isascii():
-            root_path = _latin1(root_path)
-        if path.startswith(root_path):
-            path = path[len(root_path) :]
-    version = scope["http_version"]
-    name, port = server
-    # A copy of a dict with every key already in order costs less than inserting them.
-    environ = layout[0].copy()
-    environ["REQUEST_METHOD"] = scope["method"]
-    environ["SCRIPT_NAME"] = root_path
-    environ["PATH_INFO"] = path
-    environ["QUERY_STRING"] = scope["query_string"].decode("latin-1")
-    environ["SERVER_NAME"] = name if type(name) is str else str(name)
-    environ["SERVER_PORT"] = str(port or 0)
-    environ["SERVER_PROTOCOL"] = "HTTP/1.1" if version == "1.1" else f"HTTP/{version}"
-    environ["REMOTE_ADDR"] = str(client[0]) if client and client[0] else ""
-    environ["wsgi.url_scheme"] = scope["scheme"]
-    environ["wsgi.input"] = io.BytesIO(body)
-    environ["wsgi.errors"] = sys.stderr
-    environ.update(zip(layout[1], mapping.values(), strict=True))
     environ["CONTENT_LENGTH"] = str(len(body))
     return environ
 
@@ -310,12 +272,12 @@ def _add_headers(environ: dict[str, Any], headers: Iterable[tuple[Any, Any]]) ->
         if isinstance(name, str):
             key = _TEXT_ENVIRON_KEYS.get(name)
             if key is None:
-                key = _remember(_TEXT_ENVIRON_KEYS, name, _environ_key(_latin1(name)))
+                key = remember(_TEXT_ENVIRON_KEYS, name, _environ_key(_latin1(name)))
             value = _latin1(value)
         else:
             key = _ENVIRON_KEYS.get(name)
             if key is None:
-                key = _remember(_ENVIRON_KEYS, name, _environ_key(name.decode("latin-1")))
+                key = remember(_ENVIRON_KEYS, name, _environ_key(name.decode("latin-1")))
             value = value.decode("latin-1")
         if not key:
             continue  # the body is already whole: its length is set below

@@ -109,29 +109,30 @@ def measured(server: MotoServer, step: Callable[[], Timed]) -> Timed:
     return timed
 
 
-def ours(build: Path, bucket: str, distribution: str) -> Timed:
-    command = [sys.executable, "-m", "infra.release", "deploy", "--source", str(build)]
-    command += ["--bucket", bucket, "--distribution-id", distribution, "--stage", "bench"]
-    command += ["--api-url", "https://api.bench.test", "--json"]
+def run_timed(command: list[str], tool: str) -> tuple[float, str]:
+    """Wall time and stdout of one tool's process; a failure ends the benchmark."""
     started = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if done.returncode:
-        raise SystemExit(f"release tool failed: {done.stderr.strip()}")
-    return Timed(seconds, int(json.loads(done.stdout)["uploaded"]))
+        raise SystemExit(f"{tool} failed: {done.stderr.strip()}")
+    return seconds, done.stdout
+
+
+def ours(build: Path, bucket: str, distribution: str) -> Timed:
+    command = [sys.executable, "-m", "infra.release", "deploy", "--source", str(build)]
+    command += ["--bucket", bucket, "--distribution-id", distribution, "--stage", "bench"]
+    command += ["--api-url", "https://api.bench.test", "--json"]
+    seconds, out = run_timed(command, "release tool")
+    return Timed(seconds, int(json.loads(out)["uploaded"]))
 
 
 def aws_sync(build: Path, bucket: str, endpoint: str) -> Timed:
     aws = Path(sys.executable).with_name("aws")
     command = [str(aws), "s3", "sync", str(build), f"s3://{bucket}", "--endpoint-url", endpoint]
     command += ["--exclude", ".vite/*", "--no-progress"]
-    started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - started
-    if done.returncode:
-        raise SystemExit(f"aws s3 sync failed: {done.stderr.strip()}")
-    uploads = sum(1 for line in done.stdout.splitlines() if line.startswith("upload:"))
-    return Timed(seconds, uploads)
+    seconds, out = run_timed(command, "aws s3 sync")
+    return Timed(seconds, sum(1 for line in out.splitlines() if line.startswith("upload:")))
 
 
 def median(runs: list[Timed]) -> Timed:

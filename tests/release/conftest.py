@@ -111,6 +111,12 @@ class Site:
             session=session,
         )
 
+    def rollback(self, to: str, *extra: str) -> Run:
+        return self.cli(
+            "rollback", "--bucket", self.bucket, "--distribution-id", self.distribution_id,
+            "--to", to, *extra,
+        )  # fmt: skip
+
     def objects(self) -> dict[str, bytes]:
         """Every current object and its bytes: the state viewers can reach."""
         found = {}

@@ -65,10 +65,7 @@ def test_rollback_restores_index_config_and_unhashed_files(
     site, releases, builds = three_releases
     before = len(site.invalidations())
 
-    run = site.cli(
-        "rollback", "--bucket", site.bucket, "--distribution-id", site.distribution_id,
-        "--to", releases[0], "--json",
-    )  # fmt: skip
+    run = site.rollback(releases[0], "--json")
 
     assert run.code == 0, run.err
     objects = site.objects()
@@ -96,10 +93,7 @@ def test_rollback_after_a_later_deploy_keeps_the_rolled_back_release(
     three_releases: tuple[Site, list[str], list[Path]],
 ) -> None:
     site, releases, builds = three_releases
-    site.cli(
-        "rollback", "--bucket", site.bucket, "--distribution-id", site.distribution_id,
-        "--to", releases[0],
-    )  # fmt: skip
+    site.rollback(releases[0])
 
     run = site.deploy(site.build(Sources(about="export default { v: 4 }")), keep=2)
 
@@ -117,10 +111,7 @@ def test_rollback_to_an_unknown_release_changes_nothing(
     before = site.objects()
     invalidations = len(site.invalidations())
 
-    run = site.cli(
-        "rollback", "--bucket", site.bucket, "--distribution-id", site.distribution_id,
-        "--to", "0123456789ab",
-    )  # fmt: skip
+    run = site.rollback("0123456789ab")
 
     assert run.code == 1
     assert run.err.splitlines() == [
@@ -138,10 +129,7 @@ def test_rollback_to_a_pruned_release_changes_nothing(site: Site) -> None:
         releases.append(run.json["release"])
     before = site.objects()
 
-    run = site.cli(
-        "rollback", "--bucket", site.bucket, "--distribution-id", site.distribution_id,
-        "--to", releases[0],
-    )  # fmt: skip
+    run = site.rollback(releases[0])
 
     assert run.code == 1
     assert run.err.startswith(f"release: error: release '{releases[0]}' is not kept")
@@ -156,10 +144,7 @@ def test_rollback_to_a_release_whose_assets_are_gone_changes_nothing(
     site.s3.delete_object(Bucket=site.bucket, Key=lost)
     before = site.objects()
 
-    run = site.cli(
-        "rollback", "--bucket", site.bucket, "--distribution-id", site.distribution_id,
-        "--to", releases[0],
-    )  # fmt: skip
+    run = site.rollback(releases[0])
 
     assert run.code == 1
     assert run.err.count("\n") == 1 and lost in run.err
