@@ -12,44 +12,30 @@ from infra.site import StaticSite, StaticSiteArgs
 
 config = load()
 prefix = f"skyline-{config.stage}"
+names = config.names
 
 # Names and certificates first: the site and the API each need their validated certificate.
-domain = (
-    Domain(
-        f"{prefix}-domain",
-        DomainArgs(
-            domain=config.domain,
-            hosted_zone=config.hosted_zone,
-            api_domain=config.api_domain,
-            delegate_zone=config.delegate_zone,
-            protect=config.protect,
-        ),
-    )
-    if config.domain and config.hosted_zone and config.api_domain
-    else None
-)
+domain = Domain(f"{prefix}-domain", DomainArgs(names, config.protect)) if names else None
 
 site = StaticSite(
     f"{prefix}-site",
     StaticSiteArgs(
         price_class=config.price_class,
-        # The API's endpoint is only known after it exists, and the API must know the site's
-        # origin for CORS; without a domain, the CSP names the region's API hosts to break the
-        # cycle. With a domain both names are known up front.
-        api_origin=f"https://{config.api_domain}"
-        if config.api_domain
-        else f"https://*.execute-api.{config.region}.amazonaws.com",
-        domain=config.domain,
+        api_origin=config.api_origin,
+        domain=names.domain if names else None,
         certificate_arn=domain.site_certificate_arn if domain else None,
         protect=config.protect,
     ),
 )
 
+# The function's zip, built (or reused) here from backend/ for the stage's runtime.
+package = build(config.lambda_runtime)
+
 api = Api(
     f"{prefix}-api",
     ApiArgs(
         stage=config.stage,
-        package=build(config.lambda_runtime),
+        package=package,
         runtime=config.lambda_runtime,
         memory_mb=config.lambda_memory_mb,
         timeout_seconds=config.lambda_timeout_seconds,
@@ -57,21 +43,22 @@ api = Api(
         throttle_burst=config.throttle_burst,
         throttle_rate=config.throttle_rate,
         allowed_origin=site.url,
-        domain=config.api_domain if domain else None,
+        domain=names.api_domain if names else None,
         certificate_arn=domain.api_certificate_arn if domain else None,
-        zone_id=domain.zone_id if domain else None,
     ),
 )
 
-if domain and config.domain:
+# Every public hostname's A and AAAA aliases, in one place.
+if domain and api.alias_target:
     AliasRecords(
         f"{prefix}-site-records",
-        AliasRecordsArgs(
-            zone_id=domain.zone_id,
-            hostname=config.domain,
-            target_domain=site.distribution.domain_name,
-            target_zone_id=site.distribution.hosted_zone_id,
-        ),
+        AliasRecordsArgs(domain.zone_id, domain.names.domain, site.alias_target),
+    )
+    AliasRecords(
+        f"{prefix}-api-records",
+        AliasRecordsArgs(domain.zone_id, domain.names.api_domain, api.alias_target),
+        # Once made inside Api: the alias keeps these records instead of replacing them.
+        opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(parent=api)]),
     )
 
 alarms = Observability(
@@ -90,11 +77,12 @@ frontend = FrontendRelease(
     FrontendReleaseArgs(
         stage=config.stage,
         region=config.region,
+        profile=config.aws_profile,
         bucket=site.bucket.bucket,
         distribution_id=site.distribution.id,
         api_url=api.url,
         keep_releases=config.keep_releases,
-        after=[site.bucket_policy, site.distribution],
+        after=site.ready,
     ),
 )
 

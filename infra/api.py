@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from infra.dns import AliasRecords, AliasRecordsArgs
+from infra.dns import AliasTarget
 from infra.lambda_package import LambdaPackage
 
 # What the browser may send and read across origins; the app answers the same (a test checks).
@@ -22,6 +22,7 @@ CORS_MAX_AGE_SECONDS = 86_400
 ACCESS_LOG_FORMAT = json.dumps(
     {
         "requestId": "$context.requestId",
+        "routeKey": "$context.routeKey",
         "ip": "$context.identity.sourceIp",
         "time": "$context.requestTime",
         "method": "$context.httpMethod",
@@ -29,7 +30,12 @@ ACCESS_LOG_FORMAT = json.dumps(
         "status": "$context.status",
         "latencyMs": "$context.responseLatency",
         "integrationLatencyMs": "$context.integrationLatency",
+        # API Gateway's own refusals (throttling, 5xx from the integration) told apart from the
+        # function's answers.
+        "error": "$context.error.message",
+        "errorType": "$context.error.responseType",
         "integrationError": "$context.integrationErrorMessage",
+        "integrationStatus": "$context.integration.status",
         "userAgent": "$context.identity.userAgent",
     },
     separators=(",", ":"),
@@ -48,16 +54,17 @@ class ApiArgs:
     throttle_rate: int
     # The only origin whose pages may call the API (the site's).
     allowed_origin: pulumi.Input[str]
-    # Custom host `api.<domain>`, its regional certificate and zone; all None without a domain.
+    # Custom host `api.<domain>` and its regional certificate; both None without a domain.
     domain: str | None = None
     certificate_arn: pulumi.Input[str] | None = None
-    zone_id: pulumi.Input[str] | None = None
 
 
 class Api(pulumi.ComponentResource):
     function: aws.lambda_.Function
     http_api: aws.apigatewayv2.Api
     url: pulumi.Output[str]
+    # What `api.<domain>`'s alias records point at; None without a domain.
+    alias_target: AliasTarget | None
 
     def __init__(self, name: str, args: ApiArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("skyline:index:Api", name, None, opts)
@@ -68,7 +75,12 @@ class Api(pulumi.ComponentResource):
         self.http_api = self._http_api()
         stage = self._stage()
         self._permission()
-        self.url = self._custom_domain(stage) if args.domain else self.http_api.api_endpoint
+        self.alias_target = self._custom_domain(args.domain, stage) if args.domain else None
+        self.url = (
+            pulumi.Output.from_input(f"https://{args.domain}")
+            if args.domain
+            else self.http_api.api_endpoint
+        )
 
         self.register_outputs({"url": self.url, "functionName": self.function.name})
 
@@ -147,6 +159,8 @@ class Api(pulumi.ComponentResource):
         return aws.apigatewayv2.Api(
             f"{self._name}-http-api",
             protocol_type="HTTP",
+            # IPv6 clients reach the API as they reach the site.
+            ip_address_type="dualstack",
             cors_configuration={
                 "allow_origins": [self._args.allowed_origin],
                 "allow_methods": CORS_METHODS,
@@ -207,17 +221,18 @@ class Api(pulumi.ComponentResource):
             opts=self._child(),
         )
 
-    def _custom_domain(self, stage: aws.apigatewayv2.Stage) -> pulumi.Output[str]:
-        args = self._args
-        if not args.domain or args.certificate_arn is None or args.zone_id is None:
-            raise ValueError(f"{self._name}: a custom domain needs its certificate and zone")
+    def _custom_domain(self, domain: str, stage: aws.apigatewayv2.Stage) -> AliasTarget:
+        if self._args.certificate_arn is None:
+            raise ValueError(f"{self._name}: domain {domain!r} needs its regional certificate_arn")
         domain_name = aws.apigatewayv2.DomainName(
             f"{self._name}-domain",
-            domain_name=args.domain,
+            domain_name=domain,
             domain_name_configuration={
-                "certificate_arn": args.certificate_arn,
+                "certificate_arn": self._args.certificate_arn,
                 "endpoint_type": "REGIONAL",
                 "security_policy": "TLS_1_2",
+                # The default is IPv4 only: the AAAA alias would then resolve to nothing.
+                "ip_address_type": "dualstack",
             },
             opts=self._child(),
         )
@@ -229,14 +244,4 @@ class Api(pulumi.ComponentResource):
             opts=self._child(),
         )
         target = domain_name.domain_name_configuration
-        AliasRecords(
-            f"{self._name}-records",
-            AliasRecordsArgs(
-                zone_id=args.zone_id,
-                hostname=args.domain,
-                target_domain=target.target_domain_name,
-                target_zone_id=target.hosted_zone_id,
-            ),
-            opts=self._child(),
-        )
-        return pulumi.Output.from_input(f"https://{args.domain}")
+        return AliasTarget(domain=target.target_domain_name, zone_id=target.hosted_zone_id)

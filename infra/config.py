@@ -109,6 +109,16 @@ KEYS: tuple[Key, ...] = (
 
 
 @dataclass(frozen=True)
+class Names:
+    """A stage's public hostnames and the Route53 zone that holds them."""
+
+    domain: str
+    hosted_zone: str
+    api_domain: str
+    delegate_zone: bool
+
+
+@dataclass(frozen=True)
 class StageConfig:
     stage: str
     region: str
@@ -127,10 +137,32 @@ class StageConfig:
     throttle_rate: int
     alarm_email: str | None
     cdn_metrics: bool
+    # The AWS provider's `aws:profile`: the release Command must upload as the same identity.
+    aws_profile: str | None = None
 
     @property
     def api_domain(self) -> str | None:
         return f"{self.api_subdomain}.{self.domain}" if self.domain else None
+
+    @property
+    def names(self) -> Names | None:
+        """The stage's hostnames, or None when it uses CloudFront's and API Gateway's own."""
+        if not (self.domain and self.hosted_zone):
+            return None
+        return Names(
+            self.domain, self.hosted_zone, f"{self.api_subdomain}.{self.domain}", self.delegate_zone
+        )
+
+    @property
+    def api_origin(self) -> str:
+        """The API origin the site's CSP lets pages call.
+
+        The API's endpoint is only known once it exists, and the API must know the site's origin
+        for CORS; without a domain, the CSP names the region's API hosts to break the cycle.
+        """
+        if self.api_domain:
+            return f"https://{self.api_domain}"
+        return f"https://*.execute-api.{self.region}.amazonaws.com"
 
     @property
     def site_origin(self) -> str | None:
@@ -159,7 +191,12 @@ def _parse(key: Key, raw: str | None) -> Any:
     return value
 
 
-def parse(stage: str, values: Mapping[str, str | None], region: str | None) -> StageConfig:
+def parse(
+    stage: str,
+    values: Mapping[str, str | None],
+    region: str | None,
+    aws_profile: str | None = None,
+) -> StageConfig:
     """Validate raw config strings (as the Pulumi engine hands them over) into a StageConfig."""
     v = {key.name: _parse(key, values.get(key.name)) for key in KEYS}
 
@@ -203,6 +240,7 @@ def parse(stage: str, values: Mapping[str, str | None], region: str | None) -> S
         throttle_rate=v["throttleRate"],
         alarm_email=v["alarmEmail"] or None,
         cdn_metrics=v["cdnMetrics"],
+        aws_profile=(aws_profile or "").strip() or None,
     )
 
 
@@ -210,4 +248,5 @@ def load() -> StageConfig:
     """Read the stage config from Pulumi's config, once."""
     config = pulumi.Config(PROJECT)
     values = {key.name: config.get(key.name) for key in KEYS}
-    return parse(pulumi.get_stack(), values, pulumi.Config("aws").get("region"))
+    aws = pulumi.Config("aws")
+    return parse(pulumi.get_stack(), values, aws.get("region"), aws.get("profile"))

@@ -7,23 +7,24 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from infra.config import Names
+
 # CloudFront only accepts certificates from us-east-1, whatever the stack's region.
 CLOUDFRONT_CERTIFICATE_REGION = "us-east-1"
 
 
 @dataclass
 class DomainArgs:
-    domain: str
-    hosted_zone: str
-    api_domain: str
-    # Create a zone for `domain` and delegate it from `hosted_zone`, so the stage owns its records.
-    delegate_zone: bool = False
+    # With `delegate_zone`, a zone for `domain` is created and delegated from `hosted_zone`, so
+    # the stage owns its records.
+    names: Names
     protect: bool = False
 
 
 class Domain(pulumi.ComponentResource):
     """The stage's zone and two DNS-validated certificates: the site's and the API's."""
 
+    names: Names
     zone_id: pulumi.Output[str]
     site_certificate_arn: pulumi.Output[str]
     api_certificate_arn: pulumi.Output[str]
@@ -34,13 +35,14 @@ class Domain(pulumi.ComponentResource):
         super().__init__("skyline:index:Domain", name, None, opts)
         self._name = name
         self._args = args
+        self.names = args.names
 
         self.zone_id, zone_ready = self._zone()
         self.site_certificate_arn = self._certificate(
-            "site", args.domain, CLOUDFRONT_CERTIFICATE_REGION, zone_ready
+            "site", args.names.domain, CLOUDFRONT_CERTIFICATE_REGION, zone_ready
         )
         # The API's certificate lives in the stack's region, where its API Gateway domain is.
-        self.api_certificate_arn = self._certificate("api", args.api_domain, None, zone_ready)
+        self.api_certificate_arn = self._certificate("api", args.names.api_domain, None, zone_ready)
 
         self.register_outputs(
             {
@@ -51,23 +53,24 @@ class Domain(pulumi.ComponentResource):
         )
 
     def _zone(self) -> tuple[pulumi.Output[str], list[pulumi.Resource]]:
+        names = self._args.names
         parent = aws.route53.get_zone_output(
-            name=self._args.hosted_zone,
+            name=names.hosted_zone,
             private_zone=False,
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
-        if not self._args.delegate_zone:
+        if not names.delegate_zone:
             return parent.zone_id, []
         zone = aws.route53.Zone(
             f"{self._name}-zone",
-            name=self._args.domain,
-            comment=f"Delegated from {self._args.hosted_zone}",
+            name=names.domain,
+            comment=f"Delegated from {names.hosted_zone}",
             opts=pulumi.ResourceOptions(parent=self, protect=self._args.protect),
         )
         delegation = aws.route53.Record(
             f"{self._name}-delegation",
             zone_id=parent.zone_id,
-            name=self._args.domain,
+            name=names.domain,
             type="NS",
             ttl=3600,
             records=zone.name_servers,
@@ -111,11 +114,18 @@ class Domain(pulumi.ComponentResource):
 
 
 @dataclass
+class AliasTarget:
+    """Where an alias record points: a CloudFront distribution or an API Gateway domain."""
+
+    domain: pulumi.Input[str]
+    zone_id: pulumi.Input[str]
+
+
+@dataclass
 class AliasRecordsArgs:
     zone_id: pulumi.Input[str]
     hostname: str
-    target_domain: pulumi.Input[str]
-    target_zone_id: pulumi.Input[str]
+    target: AliasTarget
 
 
 class AliasRecords(pulumi.ComponentResource):
@@ -133,8 +143,8 @@ class AliasRecords(pulumi.ComponentResource):
                 type=record_type,
                 aliases=[
                     {
-                        "name": args.target_domain,
-                        "zone_id": args.target_zone_id,
+                        "name": args.target.domain,
+                        "zone_id": args.target.zone_id,
                         "evaluate_target_health": False,
                     }
                 ],

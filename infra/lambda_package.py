@@ -6,10 +6,14 @@ that differed by a timestamp on every build would redeploy (and cold-start) ever
 kept under `.build/lambda/<hash of its inputs>.zip`, so unchanged inputs give the same bytes
 without rebuilding.
 
-Bytecode is shipped when the building interpreter is the runtime's version: Lambda's code
-directory is read-only, so without .pyc files every cold start compiles Flask and Werkzeug
-again. The .pyc files use UNCHECKED_HASH invalidation: they do not record a modification time
-(which would make the zip depend on the clock) and imports do not even stat the source.
+Bytecode is shipped when an interpreter of the runtime's version compiles it: the building one,
+or one that `uv python find` locates. Lambda's code directory is read-only, so without .pyc files
+every cold start compiles Flask and Werkzeug again. The .pyc files use UNCHECKED_HASH
+invalidation: they record no modification time (which would make the zip depend on the clock)
+and imports do not even stat the source.
+
+The zip is a function of its inputs only (sources, requirements, runtime, architecture): never of
+the checkout's path, the venv or uv's cache, since Pulumi redeploys on any change of its hash.
 
     python -m infra.lambda_package [--runtime python3.13] [--architecture arm64]
 """
@@ -17,11 +21,8 @@ again. The .pyc files use UNCHECKED_HASH invalidation: they do not record a modi
 from __future__ import annotations
 
 import argparse
-import compileall
 import hashlib
-import importlib.util
 import os
-import py_compile
 import re
 import shutil
 import subprocess
@@ -35,7 +36,7 @@ from pathlib import Path
 import pulumi
 
 # Part of the cache key: change it when the zip's layout or build steps change.
-BUILD_VERSION = "2"
+BUILD_VERSION = "3"
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKEND = ROOT / "backend"
@@ -77,18 +78,20 @@ def build(
         raise PackageError(
             f"lambda package: architecture {architecture!r} is not one of {', '.join(PLATFORMS)}"
         )
-    bytecode = sys.version_info[:2] == version
-    if not bytecode:
+    compiler = _runtime_interpreter(version)
+    bytecode = compiler is not None
+    if compiler is None:
         print(
-            f"warning: lambda package: building with Python {_dotted(sys.version_info[:2])} for "
-            f"{runtime}, so it ships sources only and each cold start compiles them",
+            f"warning: lambda package: no Python {_dotted(version)} here (the building one is "
+            f"{_dotted(sys.version_info[:2])} and `uv python find {_dotted(version)}` found none), "
+            f"so the zip for {runtime} ships sources only and each cold start compiles them",
             file=sys.stderr,
         )
     sources = sorted(_app_sources())
     target = (out_dir or CACHE_DIR) / f"{_input_hash(runtime, architecture, sources, bytecode)}.zip"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        _build_zip(target, version, PLATFORMS[architecture], sources, bytecode)
+        _build_zip(target, version, PLATFORMS[architecture], sources, compiler)
     data = target.read_bytes()
     return LambdaPackage(
         path=target, sha256=hashlib.sha256(data).hexdigest(), size=len(data), bytecode=bytecode
@@ -108,6 +111,21 @@ def _dotted(version: tuple[int, ...]) -> str:
     return ".".join(str(part) for part in version)
 
 
+def _runtime_interpreter(version: tuple[int, int]) -> str | None:
+    """An interpreter of the runtime's version: this one, or one uv finds (never downloads)."""
+    if sys.version_info[:2] == version:
+        return sys.executable
+    found = subprocess.run(
+        [*_uv(), "python", "find", "--no-project", _dotted(version)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"},
+        check=False,
+    )
+    path = found.stdout.strip()
+    return path if found.returncode == 0 and path else None
+
+
 def _app_sources() -> Iterator[tuple[str, Path]]:
     """(name in the zip, file) for the API's own code: backend/*.py and the app package."""
     for path in BACKEND.glob("*.py"):
@@ -123,9 +141,6 @@ def _input_hash(
     digest = hashlib.sha256()
     for part in (BUILD_VERSION, runtime, architecture, str(bytecode)):
         digest.update(part.encode() + b"\0")
-    if bytecode:
-        # .pyc files are only valid for the interpreter whose magic number they carry.
-        digest.update(importlib.util.MAGIC_NUMBER)
     digest.update(REQUIREMENTS.read_bytes() + b"\0")
     for name, path in sources:
         digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
@@ -137,7 +152,7 @@ def _build_zip(
     version: tuple[int, int],
     platform: str,
     sources: list[tuple[str, Path]],
-    bytecode: bool,
+    compiler: str | None,
 ) -> None:
     with tempfile.TemporaryDirectory(prefix="skyline-lambda-") as tmp:
         stage = Path(tmp) / "stage"
@@ -146,8 +161,8 @@ def _build_zip(
             destination = stage / name
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, destination)
-        if bytecode:
-            _compile(stage)
+        if compiler is not None:
+            _compile(stage, compiler)
         # Written whole next to the target, then renamed over it in one step: a build stopped
         # halfway, or two builds at once, never leave a partial zip the cache would take.
         handle, partial = tempfile.mkstemp(dir=target.parent, suffix=".partial")
@@ -206,24 +221,29 @@ def _install_requirements(stage: Path, version: tuple[int, int], platform: str) 
             f"lambda package: installing {REQUIREMENTS.relative_to(ROOT)} for {platform} failed:\n"
             f"{result.stderr.strip()}"
         )
-    # Console scripts (bin/flask) carry this machine's interpreter path and are never run;
-    # .lock is uv's guard for concurrent installs into the target.
+    # Console scripts (bin/flask) carry this venv's interpreter path and are never run; each
+    # RECORD lists them with their hash, so it too depends on the venv's path. RECORD only serves
+    # an installer's uninstall, which never happens inside a Lambda zip. .lock is uv's guard for
+    # concurrent installs into the target.
     shutil.rmtree(stage / "bin", ignore_errors=True)
+    for record in stage.glob("*.dist-info/RECORD"):
+        record.unlink()
     (stage / ".lock").unlink(missing_ok=True)
     for cache in list(stage.rglob("__pycache__")):
         shutil.rmtree(cache)
 
 
-def _compile(stage: Path) -> None:
-    ok = compileall.compile_dir(
-        stage,
-        ddir=TASK_ROOT,
-        quiet=2,
-        workers=1,
-        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
-    )
-    if not ok:
-        raise PackageError(f"lambda package: compiling the sources in {stage} failed")
+def _compile(stage: Path, interpreter: str) -> None:
+    # Run by the runtime's own interpreter: .pyc files only load on the version that wrote them.
+    # -d names the files under Lambda's task root, not this build's temporary folder.
+    command = [interpreter, "-I", "-m", "compileall", "-q", "-d", TASK_ROOT]
+    command += ["--invalidation-mode", "unchecked-hash", str(stage)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise PackageError(
+            f"lambda package: compiling the sources with {interpreter} failed:\n"
+            f"{(result.stdout + result.stderr).strip()}"
+        )
 
 
 def _write_zip(stage: Path, target: Path) -> None:

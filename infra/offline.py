@@ -23,6 +23,8 @@ from pulumi.runtime import mocks, rpc, settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import wait_for_rpcs
 
+from infra.release.deploy import DeployResult
+
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAM = ROOT / "__main__.py"
 STACKS_DIR = ROOT / "stacks"
@@ -41,7 +43,7 @@ AWS_VARIABLES = (
 
 @dataclass
 class Registered:
-    """One resource as the engine would receive it."""
+    """One resource as the engine would receive it, and what the mock answered."""
 
     urn: str
     type: str
@@ -52,6 +54,10 @@ class Registered:
     dependencies: list[str]
     inputs: dict[str, Any]
     protect: bool
+    # Which resources each input property came from, as the engine sends it to policies.
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    # The resource's state after the (mock) create: inputs plus computed outputs.
+    outputs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -64,6 +70,7 @@ class Invoked:
 class OfflineRun:
     stack: str
     config: dict[str, str]
+    preview: bool = False
     resources: list[Registered] = field(default_factory=list)
     invokes: list[Invoked] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
@@ -93,6 +100,26 @@ class OfflineRun:
         raise AssertionError(f"no resource with urn {urn!r}")
 
 
+@dataclass(frozen=True)
+class CommandOutput:
+    """What a `local.Command` really stores: its script's stdout and stderr, trailing newline cut
+    (pulumi-command 1.2.1, local/commandOutputs.go)."""
+
+    stdout: str
+    stderr: str = ""
+
+
+# The release Command's stdout when the build's output went to stderr: exactly the release
+# tool's `--json` summary line, written by the tool's own serializer. The real-script test
+# (tests/program/test_release_script.py) checks that the real script prints this shape and
+# nothing else on stdout.
+RELEASE_COMMAND_OUTPUT = CommandOutput(
+    stdout=json.dumps(DeployResult(release="0123456789ab").as_json()),
+    # The build's and the tool's progress; the program never reads it.
+    stderr="",
+)
+
+
 def _plain(value: Any) -> Any:
     """Inputs as plain data: 403 rather than the wire's 403.0, archives by their path."""
     if isinstance(value, float) and value.is_integer():
@@ -111,18 +138,29 @@ def _fake_id(name: str) -> str:
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
-    """Answers each resource with its inputs plus the outputs AWS would compute."""
+    """Answers each resource with its inputs plus the outputs the provider would compute.
 
-    def __init__(self, region: str) -> None:
+    Each computed value has the shape the AWS provider (pulumi-aws 7.x, Terraform AWS provider v6)
+    or pulumi-command stores, as its comment says. In a preview, every computed output and every
+    id is unknown, as on a first `pulumi preview`, where nothing exists yet.
+    """
+
+    def __init__(
+        self, region: str, preview: bool = False, command: CommandOutput = RELEASE_COMMAND_OUTPUT
+    ) -> None:
         self.region = region
+        self.preview = preview
+        self.command = command
         self.invokes: list[Invoked] = []
 
     def call(
         self, args: pulumi.runtime.MockCallArgs
     ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        # Data sources are read in previews too, so these answer the same in both modes.
         self.invokes.append(Invoked(args.token, dict(args.args)))
         if args.token == "aws:route53/getZone:getZone":
             name = str(args.args["name"]).rstrip(".")
+            # Route53 zone ids are "Z" and upper-case alphanumerics; four awsdns name servers.
             return {
                 "id": f"Z{_fake_id(name).upper()}",
                 "zoneId": f"Z{_fake_id(name).upper()}",
@@ -135,29 +173,42 @@ class RecordingMocks(pulumi.runtime.Mocks):
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         name, inputs = args.name, dict(args.inputs)
+        resource_id, computed = self._computed(args.typ, name, inputs)
+        if self.preview:
+            # Nothing exists yet: the engine knows only the inputs.
+            return "", {**inputs, **{key: rpc.UNKNOWN for key in computed}}
+        return resource_id, {**inputs, **computed}
+
+    def _computed(self, typ: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         region = inputs.get("region") or self.region
         uid = _fake_id(name)
-        service = args.typ.split(":")[1].split("/")[0]
-        computed: dict[str, Any] = {
-            "arn": f"arn:aws:{service}:{region}:{ACCOUNT}:{name}",
-        }
-        match args.typ:
+        # Pulumi's auto-naming: the logical name, a dash and random characters.
+        auto_name = f"{name}-{uid[:7]}"
+        resource_id = f"{name}-{uid}"
+        service = typ.split(":")[1].split("/")[0]
+        # Most resources: an ARN of the usual form; the provider's id is not read by the program.
+        computed: dict[str, Any] = {"arn": f"arn:aws:{service}:{region}:{ACCOUNT}:{name}"}
+        match typ:
             case "aws:s3/bucket:Bucket":
-                bucket = f"{name}-{uid}"
+                # The id is the bucket's name; S3 ARNs carry no region or account.
+                resource_id = bucket = auto_name
                 computed = {
                     "bucket": bucket,
                     "arn": f"arn:aws:s3:::{bucket}",
                     "bucketRegionalDomainName": f"{bucket}.s3.{region}.amazonaws.com",
                 }
             case "aws:cloudfront/distribution:Distribution":
+                # Distribution ids are "E" and 13 upper-case alphanumerics.
+                resource_id = f"E{uid.upper()}"
                 computed = {
-                    "arn": f"arn:aws:cloudfront::{ACCOUNT}:distribution/E{uid.upper()}",
+                    "arn": f"arn:aws:cloudfront::{ACCOUNT}:distribution/{resource_id}",
                     "domainName": f"d{uid}.cloudfront.net",
                     # CloudFront's fixed alias zone.
                     "hostedZoneId": "Z2FDTNDATAQYW2",
                 }
             case "aws:acm/certificate:Certificate":
                 host = inputs["domainName"]
+                # One DNS validation option per name, CNAME with ACM's trailing dots.
                 computed["domainValidationOptions"] = [
                     {
                         "domainName": host,
@@ -167,46 +218,60 @@ class RecordingMocks(pulumi.runtime.Mocks):
                     }
                 ]
             case "aws:acm/certificateValidation:CertificateValidation":
+                # Its certificateArn is its input, passed through.
                 computed = {}
             case "aws:route53/zone:Zone":
+                resource_id = f"Z{uid.upper()}"
                 computed = {
-                    "zoneId": f"Z{uid.upper()}",
+                    "zoneId": resource_id,
                     "nameServers": [f"ns-{i}.awsdns-{uid[:2]}.net" for i in range(1, 5)],
                 }
             case "aws:route53/record:Record":
                 computed = {"fqdn": str(inputs.get("name", "")).rstrip(".")}
             case "aws:lambda/function:Function":
+                function = inputs.get("name", auto_name)
+                arn = f"arn:aws:lambda:{region}:{ACCOUNT}:function:{function}"
+                resource_id = function
                 computed = {
-                    "arn": f"arn:aws:lambda:{region}:{ACCOUNT}:function:{name}",
-                    "invokeArn": f"arn:aws:apigateway:{region}:lambda:path/functions/{name}",
-                    "name": inputs.get("name", f"{name}-{uid[:7]}"),
+                    "arn": arn,
+                    # The form API Gateway integrations take (Lambda's GetFunction docs).
+                    "invokeArn": f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/"
+                    f"{arn}/invocations",
+                    "name": function,
                 }
             case "aws:apigatewayv2/api:Api":
+                # HTTP API ids are 10 lower-case alphanumerics.
+                resource_id = uid[:10]
                 computed = {
-                    "apiEndpoint": f"https://{uid[:10]}.execute-api.{region}.amazonaws.com",
-                    "executionArn": f"arn:aws:execute-api:{region}:{ACCOUNT}:{uid[:10]}",
+                    "apiEndpoint": f"https://{resource_id}.execute-api.{region}.amazonaws.com",
+                    "executionArn": f"arn:aws:execute-api:{region}:{ACCOUNT}:{resource_id}",
                 }
             case "aws:cloudwatch/logGroup:LogGroup":
-                group = inputs.get("name", f"{name}-{uid[:7]}")
+                group = inputs.get("name", auto_name)
+                resource_id = group
+                # The provider's arn has no ":*" suffix (pulumi-aws 6+).
                 computed = {
                     "name": group,
                     "arn": f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{group}",
                 }
             case "aws:iam/role:Role":
-                computed = {"arn": f"arn:aws:iam::{ACCOUNT}:role/{name}-{uid[:7]}"}
+                resource_id = inputs.get("name", auto_name)
+                computed = {"arn": f"arn:aws:iam::{ACCOUNT}:role/{resource_id}"}
             case "command:local:Command":
-                # The release tool prints its summary only when the command really runs.
-                computed = {"stdout": json.dumps({"release": "(set by pulumi up)"}), "stderr": ""}
+                # What the script printed, as the provider stores it (see CommandOutput).
+                computed = {"stdout": self.command.stdout, "stderr": self.command.stderr}
             case "aws:apigatewayv2/domainName:DomainName":
                 configuration = dict(inputs.get("domainNameConfiguration") or {})
+                # The regional target API Gateway assigns; the alias zone is per region, a
+                # stand-in here.
                 configuration.update(
                     targetDomainName=f"d-{uid[:10]}.execute-api.{region}.amazonaws.com",
                     hostedZoneId="ZAPIGATEWAY0000",
                 )
                 computed = {"domainNameConfiguration": configuration}
-        if "name" not in inputs and args.typ.startswith("aws:") and "name" not in computed:
-            computed["name"] = f"{name}-{uid[:7]}"
-        return f"{name}-{uid}", {**inputs, **computed}
+        if "name" not in inputs and typ.startswith("aws:") and "name" not in computed:
+            computed["name"] = auto_name
+        return resource_id, computed
 
 
 class RecordingMonitor(mocks.MockMonitor):
@@ -230,6 +295,10 @@ class RecordingMonitor(mocks.MockMonitor):
                     dependencies=list(request.dependencies),
                     inputs=_plain(rpc.deserialize_properties(request.object)),
                     protect=bool(request.protect),
+                    property_dependencies={
+                        key: list(value.urns) for key, value in request.propertyDependencies.items()
+                    },
+                    outputs=_plain(rpc.deserialize_properties(response.object)),
                 )
             )
         return response
@@ -280,25 +349,30 @@ def run(
     stack: str,
     config: Mapping[str, str] | None = None,
     program: Callable[[], object] | None = None,
+    *,
+    preview: bool = False,
+    command: CommandOutput = RELEASE_COMMAND_OUTPUT,
 ) -> OfflineRun:
     """Run `__main__.py` (or `program`) for `stack` with `config` under mocks.
 
     `config` defaults to the stack file's; `program` lets a test build one component alone.
+    `preview` runs it as a first `pulumi preview`: every computed output unknown. `command` is
+    what the release Command's script printed.
 
     A fresh event loop and fresh Pulumi settings each time, so runs never leak into each other.
     """
     values = dict(read_stack_config(stack) if config is None else config)
-    result = OfflineRun(stack=stack, config=values)
-    recording = RecordingMocks(region=values.get("aws:region", "us-east-1"))
+    result = OfflineRun(stack=stack, config=values, preview=preview)
+    recording = RecordingMocks(values.get("aws:region", "us-east-1"), preview, command)
     monitor = RecordingMonitor(recording)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
         with _without_aws_credentials():
-            settings.reset_options(project="skyline", stack=stack, preview=False)
+            settings.reset_options(project="skyline", stack=stack, preview=preview)
             set_all_config(values)
             pulumi.runtime.set_mocks(
-                recording, project="skyline", stack=stack, preview=False, monitor=monitor
+                recording, project="skyline", stack=stack, preview=preview, monitor=monitor
             )
             try:
                 if program is None:
@@ -307,13 +381,17 @@ def run(
                     program()
             except pulumi.RunError as error:
                 result.error = error
-            # Whatever happened, what was registered so far is part of the answer.
-            loop.run_until_complete(wait_for_rpcs())
+            try:
+                # Whatever happened, what was registered so far is part of the answer.
+                loop.run_until_complete(wait_for_rpcs())
+                if result.error is None:
+                    stack_outputs = getattr(settings.get_root_resource(), "outputs", {})
+                    result.outputs = loop.run_until_complete(_resolve(stack_outputs))
+            except pulumi.RunError as error:
+                # Raised inside an apply (a Command's output the program cannot read, say).
+                result.error = error
             result.resources = monitor.registered
             result.invokes = recording.invokes
-            if result.error is None:
-                stack_outputs = getattr(settings.get_root_resource(), "outputs", {})
-                result.outputs = loop.run_until_complete(_resolve(stack_outputs))
     finally:
         # Outputs nobody awaited (stack outputs of a failed run, say) would otherwise be
         # reported as destroyed-while-pending when the loop closes.

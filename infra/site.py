@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra import edge
+from infra.dns import AliasTarget
 
 # AWS's managed "CachingOptimized" policy: honours the origin's Cache-Control (one year for
 # hashed assets, revalidate for the rest), keys on the path only, and accepts gzip and brotli
@@ -33,13 +34,21 @@ class StaticSiteArgs:
 class StaticSite(pulumi.ComponentResource):
     bucket: aws.s3.Bucket
     distribution: aws.cloudfront.Distribution
-    bucket_policy: aws.s3.BucketPolicy
     url: pulumi.Output[str]
+    # What must exist before anything is uploaded: objects are only readable through the
+    # distribution once the bucket policy lets it in.
+    ready: list[pulumi.Resource]
+    alias_target: AliasTarget
 
     def __init__(
         self, name: str, args: StaticSiteArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("skyline:index:StaticSite", name, None, opts)
+        if args.domain and args.certificate_arn is None:
+            # CloudFront refuses an alias served with its default certificate, at `up`.
+            raise ValueError(
+                f"{name}: domain {args.domain!r} needs a us-east-1 certificate_arn for CloudFront"
+            )
         self._name = name
         self._args = args
 
@@ -48,7 +57,11 @@ class StaticSite(pulumi.ComponentResource):
         access_control = self._origin_access_control()
         headers_policy = self._headers_policy()
         self.distribution = self._distribution(access_control, headers_policy)
-        self.bucket_policy = self._bucket_policy(public_access_block)
+        bucket_policy = self._bucket_policy(public_access_block)
+        self.ready = [bucket_policy, self.distribution]
+        self.alias_target = AliasTarget(
+            domain=self.distribution.domain_name, zone_id=self.distribution.hosted_zone_id
+        )
         self.url = (
             pulumi.Output.from_input(f"https://{args.domain}")
             if args.domain
@@ -109,7 +122,15 @@ class StaticSite(pulumi.ComponentResource):
                     "filter": {"prefix": ""},
                     "noncurrent_version_expiration": {"noncurrent_days": NONCURRENT_VERSION_DAYS},
                     "abort_incomplete_multipart_upload": {"days_after_initiation": 1},
-                }
+                },
+                {
+                    # Every prune leaves a delete marker; once its versions expire it is alone
+                    # and only slows listings.
+                    "id": "remove-expired-delete-markers",
+                    "status": "Enabled",
+                    "filter": {"prefix": ""},
+                    "expiration": {"expired_object_delete_marker": True},
+                },
             ],
             # S3 rejects lifecycle rules on versions until versioning is on.
             opts=self._child(depends_on=[versioning]),
@@ -181,7 +202,7 @@ class StaticSite(pulumi.ComponentResource):
                 "ssl_support_method": "sni-only",
                 "minimum_protocol_version": "TLSv1.2_2021",
             }
-            if args.domain and args.certificate_arn is not None
+            if args.domain
             else {"cloudfront_default_certificate": True}
         )
         return aws.cloudfront.Distribution(

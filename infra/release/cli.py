@@ -67,8 +67,13 @@ def parser() -> argparse.ArgumentParser:
         description="Publish the frontend build to the site bucket, list releases, roll back.",
     )
     commands = root.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    # Every command talks to AWS as the Pulumi program's provider does: `--region` wins over
+    # AWS_DEFAULT_REGION and AWS_REGION, `--profile` over keys in the environment.
+    aws = _Parser(add_help=False)
+    aws.add_argument("--region", type=_non_empty, default=None, help="the bucket's region")
+    aws.add_argument("--profile", type=_non_empty, default=None, help="a named AWS profile")
 
-    dep = commands.add_parser("deploy", help="publish a build and make it live")
+    dep = commands.add_parser("deploy", help="publish a build and make it live", parents=[aws])
     dep.add_argument("--source", type=Path, default=Path("frontend/dist"), help="the Vite build")
     dep.add_argument("--bucket", type=_non_empty, required=True)
     dep.add_argument("--distribution-id", type=_non_empty, required=True)
@@ -84,11 +89,13 @@ def parser() -> argparse.ArgumentParser:
     dep.add_argument("--wait", action="store_true", help="wait for the invalidation to finish")
     dep.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
-    lst = commands.add_parser("list", help="the releases the bucket keeps, newest first")
+    lst = commands.add_parser(
+        "list", help="the releases the bucket keeps, newest first", parents=[aws]
+    )
     lst.add_argument("--bucket", type=_non_empty, required=True)
     lst.add_argument("--json", action="store_true")
 
-    back = commands.add_parser("rollback", help="make a kept release live again")
+    back = commands.add_parser("rollback", help="make a kept release live again", parents=[aws])
     back.add_argument("--bucket", type=_non_empty, required=True)
     back.add_argument("--distribution-id", type=_non_empty, required=True)
     back.add_argument("--to", type=_non_empty, required=True, metavar="RELEASE")
@@ -105,7 +112,7 @@ def main(argv: Sequence[str] | None = None, session: boto3.Session | None = None
         # Returned, not raised, so that callers in-process get the code like any other outcome.
         return stop.code if isinstance(stop.code, int) else EXIT_USAGE
     try:
-        return _run(args, session or boto3.Session())
+        return _run(args, session or boto3.Session(profile_name=args.profile))
     except ReleaseError as error:
         return _fail(str(error))
     except NoCredentialsError:
@@ -125,9 +132,8 @@ def _run(args: argparse.Namespace, session: boto3.Session) -> int:
         # would only cost time.
         request_checksum_calculation="when_required",
     )
-    # botocore reads AWS_DEFAULT_REGION; AWS_REGION is what Lambda, SDKs and our Pulumi
-    # Command set, so it counts too.
-    region = session.region_name or os.environ.get("AWS_REGION") or None
+    # botocore reads AWS_DEFAULT_REGION only; AWS_REGION is what Lambda and other SDKs set.
+    region = args.region or os.environ.get("AWS_REGION") or session.region_name or None
     bucket = Bucket(session.client("s3", region_name=region, config=config), args.bucket, workers)
 
     if args.command == "list":

@@ -50,9 +50,16 @@ def test_versioning_with_noncurrent_expiry(run: offline.OfflineRun) -> None:
     versioning = _for_bucket(run, "aws:s3/bucketVersioning:BucketVersioning")
     assert versioning["versioningConfiguration"] == {"status": "Enabled"}
     lifecycle = run.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
-    [rule] = lifecycle.inputs["rules"]
-    assert rule["status"] == "Enabled"
-    assert rule["noncurrentVersionExpiration"]["noncurrentDays"] > 0
+    versions, markers = lifecycle.inputs["rules"]
+    assert versions["status"] == "Enabled"
+    assert versions["noncurrentVersionExpiration"] == {"noncurrentDays": 30}
+    # Each prune leaves delete markers; alone once their versions expire, they are removed.
+    assert markers == {
+        "id": "remove-expired-delete-markers",
+        "status": "Enabled",
+        "filter": {"prefix": ""},
+        "expiration": {"expiredObjectDeleteMarker": True},
+    }
     versioning_urn = run.one("aws:s3/bucketVersioning:BucketVersioning").urn
     assert versioning_urn in lifecycle.dependencies
 
