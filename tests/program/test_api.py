@@ -54,9 +54,15 @@ def test_function_runtime_architecture_and_sizing(run: offline.OfflineRun) -> No
     assert variables["STAGE"] == run.stack
     assert variables["ALLOWED_ORIGIN"] == run.outputs["siteUrl"]
     assert variables["RELEASE"] == inputs["sourceCodeHash"][:12]
-    assert inputs["loggingConfig"]["logGroup"] == _log_group(run, "function").inputs.get(
-        "name", inputs["loggingConfig"]["logGroup"]
-    )
+
+
+def test_function_logs_to_the_group_the_stack_owns(run: offline.OfflineRun) -> None:
+    # Compared with the group's resolved name, not with the expression that made the input.
+    logging_config = run.one(FUNCTION).inputs["loggingConfig"]
+    assert logging_config == {
+        "logFormat": "JSON",
+        "logGroup": _log_group(run, "function").outputs["name"],
+    }
 
 
 def test_log_groups_keep_logs_as_long_as_the_stage_says(run: offline.OfflineRun) -> None:
@@ -75,8 +81,13 @@ def test_stage_is_throttled_and_logs_json(run: offline.OfflineRun) -> None:
     assert limits["throttlingBurstLimit"] == int(run.config.get("skyline:throttleBurst", 100))
     assert limits["throttlingRateLimit"] == int(run.config.get("skyline:throttleRate", 50))
     access = stage["accessLogSettings"]
-    assert access["destinationArn"].startswith("arn:aws:logs:")
-    assert "requestId" in json.loads(access["format"])
+    assert access["destinationArn"] == _log_group(run, "access").outputs["arn"]
+    fields = json.loads(access["format"])
+    assert fields["requestId"] == "$context.requestId"
+    # API Gateway's own refusals (throttling, integration failures) and the route they hit.
+    assert fields["routeKey"] == "$context.routeKey"
+    assert fields["error"] == "$context.error.message"
+    assert fields["integrationError"] == "$context.integrationErrorMessage"
 
 
 def test_default_route_proxies_to_the_function_with_payload_2(run: offline.OfflineRun) -> None:
@@ -93,11 +104,9 @@ def test_permission_is_scoped_to_this_api(run: offline.OfflineRun) -> None:
     permission = run.one("aws:lambda/permission:Permission").inputs
     assert permission["action"] == "lambda:InvokeFunction"
     assert permission["principal"] == "apigateway.amazonaws.com"
-    api_id = run.one(HTTP_API).urn
-    assert api_id
-    assert permission["sourceArn"].startswith("arn:aws:execute-api:")
-    assert permission["sourceArn"].endswith("/*/*")
-    assert permission["sourceArn"].split(":")[5].split("/")[0] != "*"
+    # Any stage, method and route of this API, and of no other.
+    assert permission["sourceArn"] == run.one(HTTP_API).outputs["executionArn"] + "/*/*"
+    assert permission["function"] == run.one(FUNCTION).outputs["name"]
 
 
 def test_cors_allows_only_the_site(run: offline.OfflineRun) -> None:
@@ -113,6 +122,9 @@ def test_custom_domain_on_domain_stages(domain_run: offline.OfflineRun) -> None:
     name = domain_run.one("aws:apigatewayv2/domainName:DomainName").inputs
     assert name["domainName"] == api_domain
     configuration = name["domainNameConfiguration"]
+    # The AAAA alias needs an API that answers over IPv6 too.
+    assert configuration["ipAddressType"] == "dualstack"
+    assert domain_run.one(HTTP_API).inputs["ipAddressType"] == "dualstack"
     assert configuration["endpointType"] == "REGIONAL"
     assert configuration["securityPolicy"] == "TLS_1_2"
     assert configuration["certificateArn"].startswith("arn:aws:acm:us-east-2:")
@@ -121,6 +133,11 @@ def test_custom_domain_on_domain_stages(domain_run: offline.OfflineRun) -> None:
         r for r in domain_run.of_type("aws:route53/record:Record") if r.inputs["name"] == api_domain
     ]
     assert sorted(r.inputs["type"] for r in records) == ["A", "AAAA"]
+    target = domain_run.one("aws:apigatewayv2/domainName:DomainName").outputs
+    for record in records:
+        [alias] = record.inputs["aliases"]
+        assert alias["name"] == target["domainNameConfiguration"]["targetDomainName"]
+        assert alias["zoneId"] == target["domainNameConfiguration"]["hostedZoneId"]
     assert domain_run.outputs["apiUrl"] == f"https://{api_domain}"
     assert domain_run.one(HTTP_API).inputs["disableExecuteApiEndpoint"] is True
 
@@ -139,5 +156,11 @@ def test_no_custom_domain_on_dev(runs: dict[str, offline.OfflineRun]) -> None:
 
 
 def test_outputs_name_the_api(run: offline.OfflineRun) -> None:
-    assert run.outputs["apiUrl"].startswith("https://")
-    assert run.outputs["functionName"]
+    api = run.one(HTTP_API).outputs
+    expected = (
+        f"https://api.{run.config['skyline:domain']}"
+        if "skyline:domain" in run.config
+        else api["apiEndpoint"]
+    )
+    assert run.outputs["apiUrl"] == expected
+    assert run.outputs["functionName"] == run.one(FUNCTION).outputs["name"]
