@@ -9,10 +9,7 @@ from collections import OrderedDict
 import brotli  # type: ignore[import-untyped]
 from werkzeug.datastructures import Accept
 
-# CloudFront compresses only objects between 1,000 bytes and 10,000,000 bytes; smaller bodies
-# gain nothing and larger ones go out as they are.
-MIN_BYTES = 1_000
-MAX_BYTES = 10_000_000
+from infra import edge
 
 # When a viewer accepts both, CloudFront sends brotli (smaller for text).
 _PREFERENCE = ("br", "gzip")
@@ -20,7 +17,7 @@ _PREFERENCE = ("br", "gzip")
 
 def choose_encoding(accept_encoding: Accept, size: int) -> str | None:
     """The encoding to send a compressible body of `size` bytes in, or None for identity."""
-    if not MIN_BYTES <= size <= MAX_BYTES:
+    if not edge.COMPRESS_MIN_BYTES <= size <= edge.COMPRESS_MAX_BYTES:
         return None
     for encoding in _PREFERENCE:
         # Only an explicit token counts: CloudFront ignores `*` and treats q=0 as a refusal.

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
 
 import pulumi
 import pulumi_aws as aws
@@ -11,13 +14,21 @@ import pulumi_aws as aws
 from infra.dns import AliasTarget
 from infra.lambda_package import LambdaPackage
 
-# What the browser may send and read across origins; the app answers the same (a test checks).
-CORS_METHODS = ["GET", "HEAD", "OPTIONS"]
-CORS_HEADERS = ["content-type", "if-none-match"]
-CORS_EXPOSE = ["etag"]
-# API Gateway answers preflights itself, so they never cost an invocation; browsers cap the
-# cache at 2 h (Chromium) or 24 h (Firefox), so ask for a day and let each take what it allows.
-CORS_MAX_AGE_SECONDS = 86_400
+
+def _app_cors_rules() -> ModuleType:
+    """The app's CORS declaration, loaded from its file: importing it through the `app` package
+    would load the whole Flask app into the program."""
+    path = Path(__file__).resolve().parent.parent / "backend" / "app" / "cors_rules.py"
+    spec = importlib.util.spec_from_file_location("skyline_cors_rules", path)
+    assert spec is not None and spec.loader is not None, path
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# API Gateway answers preflights itself with the app's own rules, so they never cost an
+# invocation and both answer alike.
+CORS = _app_cors_rules()
 
 ACCESS_LOG_FORMAT = json.dumps(
     {
@@ -84,14 +95,11 @@ class Api(pulumi.ComponentResource):
 
         self.register_outputs({"url": self.url, "functionName": self.function.name})
 
-    def _child(self, depends_on: list[pulumi.Resource] | None = None) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, depends_on=depends_on)
-
     def _log_group(self, label: str) -> aws.cloudwatch.LogGroup:
         return aws.cloudwatch.LogGroup(
             f"{self._name}-{label}-logs",
             retention_in_days=self._args.log_retention_days,
-            opts=self._child(),
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
     def _function(self) -> aws.lambda_.Function:
@@ -111,7 +119,7 @@ class Api(pulumi.ComponentResource):
                     ],
                 }
             ),
-            opts=self._child(),
+            opts=pulumi.ResourceOptions(parent=self),
         )
         # Only writing to its own log group: the app reads nothing else from AWS. No
         # logs:CreateLogGroup either, so a typo cannot create a group without retention.
@@ -132,7 +140,7 @@ class Api(pulumi.ComponentResource):
                     }
                 )
             ),
-            opts=self._child(),
+            opts=pulumi.ResourceOptions(parent=self),
         )
         return aws.lambda_.Function(
             f"{self._name}-function",
@@ -152,7 +160,7 @@ class Api(pulumi.ComponentResource):
                     "ALLOWED_ORIGIN": args.allowed_origin,
                 }
             },
-            opts=self._child(depends_on=[role_policy, logs]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[role_policy, logs]),
         )
 
     def _http_api(self) -> aws.apigatewayv2.Api:
@@ -163,15 +171,15 @@ class Api(pulumi.ComponentResource):
             ip_address_type="dualstack",
             cors_configuration={
                 "allow_origins": [self._args.allowed_origin],
-                "allow_methods": CORS_METHODS,
-                "allow_headers": CORS_HEADERS,
-                "expose_headers": CORS_EXPOSE,
-                "max_age": CORS_MAX_AGE_SECONDS,
+                "allow_methods": list(CORS.ALLOWED_METHODS),
+                "allow_headers": list(CORS.ALLOWED_HEADERS),
+                "expose_headers": list(CORS.EXPOSED_HEADERS),
+                "max_age": CORS.MAX_AGE_SECONDS,
             },
             # With a custom domain, the execute-api hostname would be a second way in that
             # callers could come to depend on; only the name users know stays open.
             disable_execute_api_endpoint=self._args.domain is not None,
-            opts=self._child(),
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
     def _stage(self) -> aws.apigatewayv2.Stage:
@@ -184,14 +192,14 @@ class Api(pulumi.ComponentResource):
             integration_method="POST",
             payload_format_version="2.0",
             timeout_milliseconds=(args.timeout_seconds + 1) * 1000,
-            opts=self._child(),
+            opts=pulumi.ResourceOptions(parent=self),
         )
         aws.apigatewayv2.Route(
             f"{self._name}-route",
             api_id=self.http_api.id,
             route_key="$default",
             target=pulumi.Output.concat("integrations/", integration.id),
-            opts=self._child(),
+            opts=pulumi.ResourceOptions(parent=self),
         )
         access_logs = self._log_group("access")
         return aws.apigatewayv2.Stage(
@@ -207,7 +215,7 @@ class Api(pulumi.ComponentResource):
                 "destination_arn": access_logs.arn,
                 "format": ACCESS_LOG_FORMAT,
             },
-            opts=self._child(),
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
     def _permission(self) -> None:
@@ -218,7 +226,7 @@ class Api(pulumi.ComponentResource):
             principal="apigateway.amazonaws.com",
             # Only this API may invoke the function: any stage, any route of it.
             source_arn=pulumi.Output.concat(self.http_api.execution_arn, "/*/*"),
-            opts=self._child(),
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
     def _custom_domain(self, domain: str, stage: aws.apigatewayv2.Stage) -> AliasTarget:
@@ -234,14 +242,14 @@ class Api(pulumi.ComponentResource):
                 # The default is IPv4 only: the AAAA alias would then resolve to nothing.
                 "ip_address_type": "dualstack",
             },
-            opts=self._child(),
+            opts=pulumi.ResourceOptions(parent=self),
         )
         aws.apigatewayv2.ApiMapping(
             f"{self._name}-mapping",
             api_id=self.http_api.id,
             domain_name=domain_name.id,
             stage=stage.id,
-            opts=self._child(),
+            opts=pulumi.ResourceOptions(parent=self),
         )
         target = domain_name.domain_name_configuration
         return AliasTarget(domain=target.target_domain_name, zone_id=target.hosted_zone_id)

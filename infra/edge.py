@@ -85,6 +85,12 @@ def content_type(key: str) -> str:
     return _CONTENT_TYPES.get(PurePosixPath(key).suffix.lower(), DEFAULT_CONTENT_TYPE)
 
 
+# CloudFront compresses only objects between 1,000 bytes and 10,000,000 bytes; smaller bodies
+# gain nothing and larger ones go out as they are.
+COMPRESS_MIN_BYTES = 1_000
+COMPRESS_MAX_BYTES = 10_000_000
+
+
 def is_compressible(content_type_value: str) -> bool:
     """Whether the edge compresses a body of this type (text formats; images are compressed)."""
     kind = content_type_value.split(";", 1)[0].strip()

@@ -105,11 +105,8 @@ class Observability(pulumi.ComponentResource):
                 f"multiple of 60, not {t.period_seconds}"
             )
 
-    def _child(self) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self)
-
     def _topic(self) -> aws.sns.Topic:
-        return aws.sns.Topic(f"{self._name}-alarms", opts=self._child())
+        return aws.sns.Topic(f"{self._name}-alarms", opts=pulumi.ResourceOptions(parent=self))
 
     def _subscription(self) -> None:
         if not self._args.alarm_email:
@@ -120,7 +117,7 @@ class Observability(pulumi.ComponentResource):
             topic=self.topic.arn,
             protocol="email",
             endpoint=self._args.alarm_email,
-            opts=self._child(),
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
     def _alarm(
@@ -158,7 +155,7 @@ class Observability(pulumi.ComponentResource):
             ok_actions=actions,
             # No traffic is not an outage, and a quiet function has no Errors data at all.
             treat_missing_data="notBreaching",
-            opts=self._child(),
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
     def _api_dimensions(self) -> dict[str, pulumi.Input[str]]:
@@ -246,5 +243,5 @@ class Observability(pulumi.ComponentResource):
                     "realtime_metrics_subscription_status": "Enabled"
                 }
             },
-            opts=self._child(),
+            opts=pulumi.ResourceOptions(parent=self),
         )

@@ -77,16 +77,13 @@ class StaticSite(pulumi.ComponentResource):
             }
         )
 
-    def _child(self, **extra: object) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, **extra)  # type: ignore[arg-type]
-
     def _bucket(self) -> aws.s3.Bucket:
         return aws.s3.Bucket(
             f"{self._name}-bucket",
             # Unprotected stages can be destroyed with their objects; protected ones cannot be
             # destroyed at all.
             force_destroy=not self._args.protect,
-            opts=self._child(protect=self._args.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=self._args.protect),
         )
 
     def _lock_down_bucket(self) -> aws.s3.BucketPublicAccessBlock:
@@ -96,7 +93,7 @@ class StaticSite(pulumi.ComponentResource):
             bucket=bucket,
             # ACLs off: access is decided by the bucket policy alone.
             rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=self._child(),
+            opts=pulumi.ResourceOptions(parent=self),
         )
         aws.s3.BucketServerSideEncryptionConfiguration(
             f"{self._name}-encryption",
@@ -104,13 +101,13 @@ class StaticSite(pulumi.ComponentResource):
             # SSE-S3, not KMS: CloudFront's OAC reads it without a key policy, and the ETag
             # stays the MD5 of the body, which the release tool compares to skip unchanged files.
             rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
-            opts=self._child(),
+            opts=pulumi.ResourceOptions(parent=self),
         )
         versioning = aws.s3.BucketVersioning(
             f"{self._name}-versioning",
             bucket=bucket,
             versioning_configuration={"status": "Enabled"},
-            opts=self._child(),
+            opts=pulumi.ResourceOptions(parent=self),
         )
         aws.s3.BucketLifecycleConfiguration(
             f"{self._name}-lifecycle",
@@ -133,7 +130,7 @@ class StaticSite(pulumi.ComponentResource):
                 },
             ],
             # S3 rejects lifecycle rules on versions until versioning is on.
-            opts=self._child(depends_on=[versioning]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
         )
         return aws.s3.BucketPublicAccessBlock(
             f"{self._name}-public-access-block",
@@ -142,7 +139,7 @@ class StaticSite(pulumi.ComponentResource):
             block_public_policy=True,
             ignore_public_acls=True,
             restrict_public_buckets=True,
-            opts=self._child(),
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
     def _origin_access_control(self) -> aws.cloudfront.OriginAccessControl:
@@ -153,7 +150,7 @@ class StaticSite(pulumi.ComponentResource):
             origin_access_control_origin_type="s3",
             signing_behavior="always",
             signing_protocol="sigv4",
-            opts=self._child(),
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
     def _headers_policy(self) -> aws.cloudfront.ResponseHeadersPolicy:
@@ -187,7 +184,7 @@ class StaticSite(pulumi.ComponentResource):
                     ]
                 )
             },
-            opts=self._child(),
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
     def _distribution(
@@ -243,7 +240,7 @@ class StaticSite(pulumi.ComponentResource):
             ],
             restrictions={"geo_restriction": {"restriction_type": "none"}},
             viewer_certificate=viewer_certificate,
-            opts=self._child(),
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
     def _bucket_policy(
@@ -279,5 +276,5 @@ class StaticSite(pulumi.ComponentResource):
             bucket=self.bucket.id,
             policy=policy,
             # A policy put while Block Public Access is still being applied can be refused.
-            opts=self._child(depends_on=[public_access_block]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access_block]),
         )

@@ -7,6 +7,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from app.cors_rules import MAX_AGE_SECONDS
+
 # An origin is scheme, host and optional port: no path, no trailing slash. Browsers send
 # exactly that in the Origin header, and CORS compares the two as strings.
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
@@ -31,7 +33,7 @@ class Config:
     # How long a browser may reuse a preflight answer. Chromium caps it at 7200 s and Firefox at
     # 86400 s; asking for a day lets each browser keep it as long as it allows. API Gateway
     # answers preflights itself with the same value (infra/api.py), so this matters locally.
-    cors_max_age: int = 86_400
+    cors_max_age: int = MAX_AGE_SECONDS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:

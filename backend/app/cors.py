@@ -10,12 +10,7 @@ from __future__ import annotations
 from flask import Flask, Response, abort, request
 
 from app.config import Config
-
-ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS")
-# Lower-case, as browsers send them in Access-Control-Request-Headers.
-ALLOWED_HEADERS = ("content-type", "if-none-match")
-# The SPA reads ETag to revalidate with If-None-Match.
-EXPOSED_HEADERS = ("etag",)
+from app.cors_rules import ALLOWED_HEADERS, ALLOWED_METHODS, EXPOSED_HEADERS
 
 
 def register(app: Flask, config: Config) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from infra.config import LAMBDA_RUNTIMES
+
 from . import documents
 from .controls import ResourceControl, is_set, items, value
 
@@ -15,9 +17,9 @@ ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 MANAGED_POLICY = "aws:iam/policy:Policy"
 
-# Python runtimes that AWS still supports and that the backend is tested against
-# (infra/config.py LAMBDA_RUNTIMES).
-SUPPORTED_RUNTIMES = frozenset({"python3.11", "python3.12", "python3.13", "python3.14"})
+# Python runtimes that AWS still supports and that the backend is tested against: the stage
+# config's list, so the pack and the program never disagree.
+SUPPORTED_RUNTIMES = frozenset(LAMBDA_RUNTIMES)
 
 
 def _runtime(_type: str, props: Mapping[str, Any]) -> Iterator[str]:
@@ -78,7 +80,8 @@ def _no_wildcard_actions(type_: str, props: Mapping[str, Any]) -> Iterator[str]:
 
 SUPPORTED_RUNTIME = ResourceControl(
     name="lambda-supported-runtime",
-    description="Functions run a supported Python runtime (python3.11 to python3.14).",
+    description=f"Functions run a supported Python runtime ({LAMBDA_RUNTIMES[0]} to "
+    f"{LAMBDA_RUNTIMES[-1]}).",
     types=frozenset({FUNCTION}),
     check=_runtime,
     remediation="pulumi config set skyline:lambdaRuntime python3.13",

@@ -1,4 +1,4 @@
-"""The real program, run once per stack under mocks, for the policy pack to judge."""
+"""Edited copies of the shared runs (tests/conftest.py), for the policy pack to judge."""
 
 from __future__ import annotations
 
@@ -8,18 +8,6 @@ from collections.abc import Callable
 import pytest
 
 from infra import offline
-
-STACKS = offline.stacks()
-
-
-@pytest.fixture(scope="session")
-def runs() -> dict[str, offline.OfflineRun]:
-    results = {stack: offline.run(stack) for stack in STACKS}
-    for stack, result in results.items():
-        assert result.error is None, f"{stack}: {result.error}"
-        assert result.resources, f"{stack} registered nothing"
-    return results
-
 
 Edit = Callable[[offline.OfflineRun], None]
 

@@ -1,4 +1,4 @@
-"""Each stack file in stacks/ run once through the real __main__.py under Pulumi's mocks."""
+"""Fixtures over the shared runs (tests/conftest.py): one stack's, or each domain stack's."""
 
 from __future__ import annotations
 
@@ -7,15 +7,6 @@ import pytest
 from infra import offline
 
 STACKS = offline.stacks()
-
-
-@pytest.fixture(scope="session")
-def runs() -> dict[str, offline.OfflineRun]:
-    results = {stack: offline.run(stack) for stack in STACKS}
-    for stack, result in results.items():
-        assert result.error is None, f"{stack}: {result.error}"
-        assert result.resources, f"{stack} registered nothing"
-    return results
 
 
 @pytest.fixture(params=STACKS)
