@@ -61,6 +61,11 @@ plan: setup ## Print the offline plan of one stack: make plan STACK=dev
 plans: setup ## Print the offline plan of every stack
 	@for stack in $$($(PY) -c 'from infra import offline; print(*offline.stacks())'); do $(PY) -m infra.plan --stack $$stack; done
 
+.PHONY: stage
+stage: .venv/.synced ## Name a stage: make stage STAGE=prod DOMAIN=app.mycompany.com ZONE=mycompany.com [ALARM_EMAIL=..] [REGION=..]
+	$(PY) -m infra.stage set "$(STAGE)" --domain "$(DOMAIN)" --zone "$(ZONE)" \
+		--alarm-email "$(ALARM_EMAIL)" --region "$(REGION)"
+
 dev: setup ## Build the frontend and run the local edge (:8080) and the local API (:8081)
 	cd frontend && npm run build --silent
 	$(PY) -m devserver

@@ -44,8 +44,10 @@ def test_first_deploy_publishes_the_build_with_edge_headers(site: Site) -> None:
         head = site.head(key)
         assert head["ContentType"] == edge.content_type(key), key
         assert head["CacheControl"] == edge.cache_control(key), key
-    assert site.head(referenced(build)[0])["CacheControl"] == edge.IMMUTABLE
-    assert site.head("index.html")["CacheControl"] == edge.NO_CACHE
+    # Literal values: a year and immutable for hashed assets, revalidate for the rest.
+    assert site.head(referenced(build)[0])["CacheControl"] == "public, max-age=31536000, immutable"
+    assert site.head("index.html")["CacheControl"] == "no-cache"
+    assert site.head("config.json")["CacheControl"] == "no-cache"
     assert site.invalidations() == [["/", "/config.json", "/favicon.svg", "/index.html"]]
     assert summary["invalidated_paths"] == ["/", "/config.json", "/favicon.svg", "/index.html"]
     release = summary["release"]

@@ -7,7 +7,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import boto3
 import pytest
 
 from tests.release.builds import Sources, referenced
@@ -177,3 +179,24 @@ def test_the_module_runs_as_a_process(site: Site) -> None:
     assert missing.stdout == ""
     assert missing.stderr.startswith("release: error: source directory")
     assert missing.stderr.count("\n") == 1
+
+
+def test_rollback_copies_index_html_last(
+    three_releases: tuple[Site, list[str], list[Path]],
+) -> None:
+    # index.html names the release's chunks and config.json its API: a tab that loads it
+    # before the rest is back would run a page of one release against files of another.
+    site, releases, _ = three_releases
+    copied: list[str] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        copied.append(params["Key"])
+
+    session = boto3.Session()
+    session.events.register("before-parameter-build.s3.CopyObject", record)
+    run = site.cli(
+        "rollback", "--bucket", site.bucket, "--distribution-id", site.distribution_id,
+        "--to", releases[0], session=session,
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    assert copied == ["favicon.svg", "config.json", "index.html"]
