@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import BrowserTab
@@ -21,13 +23,20 @@ def test_an_inline_script_is_blocked_by_the_csp_and_reported(tab: BrowserTab) ->
         }"""
     )
     assert ran is False
-    tab.page.wait_for_timeout(200)
-    assert any("script-src" in v for v in tab.problems.csp_violations), tab.problems
-    assert tab.problems.console_errors, "Chromium logs a CSP block as a console error"
+    _until(lambda: any("script-src" in v for v in tab.problems.csp_violations), tab)
+    _until(lambda: bool(tab.problems.console_errors), tab)  # Chromium logs the block too
 
 
 def test_a_console_error_is_reported(tab: BrowserTab) -> None:
     tab.open("/about")
     tab.page.evaluate("console.error('something broke')")
-    tab.page.wait_for_timeout(100)
-    assert any("something broke" in e for e in tab.problems.console_errors)
+    _until(lambda: any("something broke" in e for e in tab.problems.console_errors), tab)
+
+
+def _until(seen: Callable[[], bool], tab: BrowserTab, timeout_ms: int = 5_000) -> None:
+    """Polls while the page's events arrive; fails with what was seen if they never do."""
+    for _ in range(timeout_ms // 20):
+        if seen():
+            return
+        tab.page.wait_for_timeout(20)
+    raise AssertionError(f"not reported within {timeout_ms} ms: {tab.problems}")
