@@ -4,7 +4,7 @@ import pulumi
 
 from infra.api import Api, ApiArgs
 from infra.config import load
-from infra.dns import AliasRecords, AliasRecordsArgs, Domain, DomainArgs
+from infra.dns import Domain, DomainArgs, alias_records
 from infra.frontend import FrontendRelease, FrontendReleaseArgs
 from infra.lambda_package import build
 from infra.observability import Observability, ObservabilityArgs
@@ -28,7 +28,7 @@ site = StaticSite(
     ),
 )
 
-# The function's zip, built (or reused) here from backend/ for the stage's runtime.
+# The function's zip, built (or reused) from backend/ for the stage's runtime.
 package = build(config.lambda_runtime)
 
 api = Api(
@@ -36,30 +36,16 @@ api = Api(
     ApiArgs(
         stage=config.stage,
         package=package,
-        runtime=config.lambda_runtime,
-        memory_mb=config.lambda_memory_mb,
-        timeout_seconds=config.lambda_timeout_seconds,
-        log_retention_days=config.log_retention_days,
-        throttle_burst=config.throttle_burst,
-        throttle_rate=config.throttle_rate,
+        function=config.function,
+        throttle=config.throttle,
         allowed_origin=site.url,
         domain=names.api_domain if names else None,
         certificate_arn=domain.api_certificate_arn if domain else None,
     ),
 )
 
-# Every public hostname's A and AAAA aliases, in one place.
 if domain and api.alias_target:
-    AliasRecords(
-        f"{prefix}-site-records",
-        AliasRecordsArgs(domain.zone_id, domain.names.domain, site.alias_target),
-    )
-    AliasRecords(
-        f"{prefix}-api-records",
-        AliasRecordsArgs(domain.zone_id, domain.names.api_domain, api.alias_target),
-        # Once made inside Api: the alias keeps these records instead of replacing them.
-        opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(parent=api)]),
-    )
+    alias_records(prefix, domain, site.alias_target, api.alias_target, api_parent=api)
 
 alarms = Observability(
     f"{prefix}-observability",
@@ -72,17 +58,15 @@ alarms = Observability(
     ),
 )
 
-frontend = FrontendRelease(
+release = FrontendRelease(
     f"{prefix}-release",
     FrontendReleaseArgs(
         stage=config.stage,
         region=config.region,
         profile=config.aws_profile,
-        bucket=site.bucket.bucket,
-        distribution_id=site.distribution.id,
+        site=site,
         api_url=api.url,
         keep_releases=config.keep_releases,
-        after=site.ready,
     ),
 )
 
@@ -92,5 +76,5 @@ pulumi.export("distributionId", site.distribution.id)
 pulumi.export("distributionDomain", site.distribution.domain_name)
 pulumi.export("apiUrl", api.url)
 pulumi.export("functionName", api.function.name)
-pulumi.export("release", frontend.release)
+pulumi.export("release", release.release)
 pulumi.export("alarmTopicArn", alarms.topic.arn)

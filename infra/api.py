@@ -11,6 +11,7 @@ from types import ModuleType
 import pulumi
 import pulumi_aws as aws
 
+from infra.config import FunctionSettings, Throttle
 from infra.dns import AliasTarget
 from infra.lambda_package import LambdaPackage
 
@@ -57,12 +58,8 @@ ACCESS_LOG_FORMAT = json.dumps(
 class ApiArgs:
     stage: str
     package: LambdaPackage
-    runtime: str
-    memory_mb: int
-    timeout_seconds: int
-    log_retention_days: int
-    throttle_burst: int
-    throttle_rate: int
+    function: FunctionSettings
+    throttle: Throttle
     # The only origin whose pages may call the API (the site's).
     allowed_origin: pulumi.Input[str]
     # Custom host `api.<domain>` and its regional certificate; both None without a domain.
@@ -98,7 +95,7 @@ class Api(pulumi.ComponentResource):
     def _log_group(self, label: str) -> aws.cloudwatch.LogGroup:
         return aws.cloudwatch.LogGroup(
             f"{self._name}-{label}-logs",
-            retention_in_days=self._args.log_retention_days,
+            retention_in_days=self._args.function.log_retention_days,
             opts=pulumi.ResourceOptions(parent=self),
         )
 
@@ -144,13 +141,13 @@ class Api(pulumi.ComponentResource):
         )
         return aws.lambda_.Function(
             f"{self._name}-function",
-            runtime=args.runtime,
+            runtime=args.function.runtime,
             architectures=["arm64"],
             handler="handler.handler",
             code=pulumi.FileArchive(str(args.package.path)),
             source_code_hash=args.package.sha256,
-            memory_size=args.memory_mb,
-            timeout=args.timeout_seconds,
+            memory_size=args.function.memory_mb,
+            timeout=args.function.timeout_seconds,
             role=role.arn,
             logging_config={"log_format": "JSON", "log_group": logs.name},
             environment={
@@ -191,7 +188,7 @@ class Api(pulumi.ComponentResource):
             integration_uri=self.function.invoke_arn,
             integration_method="POST",
             payload_format_version="2.0",
-            timeout_milliseconds=(args.timeout_seconds + 1) * 1000,
+            timeout_milliseconds=(args.function.timeout_seconds + 1) * 1000,
             opts=pulumi.ResourceOptions(parent=self),
         )
         aws.apigatewayv2.Route(
@@ -208,8 +205,8 @@ class Api(pulumi.ComponentResource):
             name="$default",
             auto_deploy=True,
             default_route_settings={
-                "throttling_burst_limit": args.throttle_burst,
-                "throttling_rate_limit": args.throttle_rate,
+                "throttling_burst_limit": args.throttle.burst,
+                "throttling_rate_limit": args.throttle.rate,
             },
             access_log_settings={
                 "destination_arn": access_logs.arn,

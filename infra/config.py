@@ -119,6 +119,24 @@ class Names:
 
 
 @dataclass(frozen=True)
+class FunctionSettings:
+    """The API function's runtime and sizing, and how long its logs are kept."""
+
+    runtime: str
+    memory_mb: int
+    timeout_seconds: int
+    log_retention_days: int
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """The API stage's limits: burst (requests) and steady rate (requests per second)."""
+
+    burst: int
+    rate: int
+
+
+@dataclass(frozen=True)
 class StageConfig:
     stage: str
     region: str
@@ -143,6 +161,19 @@ class StageConfig:
     @property
     def api_domain(self) -> str | None:
         return f"{self.api_subdomain}.{self.domain}" if self.domain else None
+
+    @property
+    def function(self) -> FunctionSettings:
+        return FunctionSettings(
+            self.lambda_runtime,
+            self.lambda_memory_mb,
+            self.lambda_timeout_seconds,
+            self.log_retention_days,
+        )
+
+    @property
+    def throttle(self) -> Throttle:
+        return Throttle(self.throttle_burst, self.throttle_rate)
 
     @property
     def names(self) -> Names | None:

@@ -151,3 +151,18 @@ class AliasRecords(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
         self.register_outputs({"hostname": args.hostname})
+
+
+def alias_records(
+    prefix: str, domain: Domain, site: AliasTarget, api: AliasTarget, api_parent: pulumi.Resource
+) -> None:
+    """Every public hostname's A and AAAA aliases, made in one place: the site's and the API's."""
+    AliasRecords(
+        f"{prefix}-site-records", AliasRecordsArgs(domain.zone_id, domain.names.domain, site)
+    )
+    AliasRecords(
+        f"{prefix}-api-records",
+        AliasRecordsArgs(domain.zone_id, domain.names.api_domain, api),
+        # Once made inside the Api component: the alias keeps these records, not replaces them.
+        opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(parent=api_parent)]),
+    )

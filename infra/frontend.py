@@ -11,6 +11,8 @@ from pathlib import Path
 import pulumi
 from pulumi_command import local
 
+from infra.site import StaticSite
+
 ROOT = Path(__file__).resolve().parent.parent
 # What ships: the frontend's sources, the edge rules each object is uploaded with, and the
 # release tool that uploads them. A change to any of them runs the release again.
@@ -85,12 +87,10 @@ def sources_hash(root: Path = ROOT, shipped: tuple[str, ...] = SHIPPED) -> str:
 class FrontendReleaseArgs:
     stage: str
     region: str
-    bucket: pulumi.Input[str]
-    distribution_id: pulumi.Input[str]
+    # Where the build goes: the site's bucket and distribution, once the site is ready.
+    site: StaticSite
     api_url: pulumi.Input[str]
     keep_releases: int
-    # Resources that must exist before anything is uploaded (the site's readiness handle).
-    after: list[pulumi.Resource]
     # The AWS provider's `aws:profile`, so the upload runs as the identity that manages AWS.
     profile: str | None = None
 
@@ -103,8 +103,8 @@ class FrontendRelease(pulumi.ComponentResource):
     ) -> None:
         super().__init__("skyline:index:FrontendRelease", name, None, opts)
         environment: dict[str, pulumi.Input[str]] = {
-            "BUCKET": args.bucket,
-            "DISTRIBUTION_ID": args.distribution_id,
+            "BUCKET": args.site.bucket.bucket,
+            "DISTRIBUTION_ID": args.site.distribution.id,
             "API_URL": args.api_url,
             "STAGE": args.stage,
             "KEEP_RELEASES": str(args.keep_releases),
@@ -123,7 +123,7 @@ class FrontendRelease(pulumi.ComponentResource):
             # Content hashes, not mtimes: a fresh checkout or a rebuild alone changes nothing,
             # while any shipped source or deployed value that changes does run the release again.
             triggers=[sources_hash(), *environment.values()],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=args.after),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=args.site.ready),
         )
         # Unknown in a preview that creates or replaces the Command, so this stays quiet there.
         self.release = command.stdout.apply(lambda out: release_id(command_name, out))

@@ -43,12 +43,12 @@ class StaticSite(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: StaticSiteArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__("skyline:index:StaticSite", name, None, opts)
         if args.domain and args.certificate_arn is None:
-            # CloudFront refuses an alias served with its default certificate, at `up`.
+            # CloudFront refuses an alias served with its default certificate, but only at `up`.
             raise ValueError(
                 f"{name}: domain {args.domain!r} needs a us-east-1 certificate_arn for CloudFront"
             )
+        super().__init__("skyline:index:StaticSite", name, None, opts)
         self._name = name
         self._args = args
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from infra import edge, offline
+from infra.site import StaticSite, StaticSiteArgs
 
 BUCKET = "aws:s3/bucket:Bucket"
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
@@ -192,3 +195,14 @@ def test_children_are_named_from_and_parented_to_their_component(run: offline.Of
 
 def test_outputs(run: offline.OfflineRun) -> None:
     assert {"siteUrl", "bucketName", "distributionId", "distributionDomain"} <= set(run.outputs)
+
+
+def test_a_domain_without_its_certificate_is_refused() -> None:
+    # CloudFront refuses an alias served with its default certificate, but only at `up`.
+    args = StaticSiteArgs("PriceClass_100", "https://api.example.com", domain="app.example.com")
+    with pytest.raises(ValueError) as raised:
+        offline.run("dev", program=lambda: StaticSite("skyline-test-site", args))
+    assert str(raised.value) == (
+        "skyline-test-site: domain 'app.example.com' needs a us-east-1 certificate_arn for "
+        "CloudFront"
+    )
