@@ -10,13 +10,21 @@ import { createAppRouter } from '@/router'
 
 import { config as defaultConfig } from './fixtures'
 
-/** Mounts the whole shell at `path`, with the real API client over whatever fetch is stubbed. */
-export async function mountApp(path: string, config: RuntimeConfig = defaultConfig) {
+/**
+ * Mounts the whole shell at `path`, with the real API client over whatever fetch is stubbed.
+ * `attachTo` puts it in the document, for tests of where the focus goes.
+ */
+export async function mountApp(
+  path: string,
+  config: RuntimeConfig = defaultConfig,
+  { attachTo }: { attachTo?: Element } = {},
+) {
   const router = createAppRouter(createMemoryHistory())
   await router.push(path)
   await router.isReady()
   const newRelease = ref<string | null>(null)
   const wrapper = mount(App, {
+    attachTo,
     global: {
       plugins: [router],
       provide: {

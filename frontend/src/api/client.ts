@@ -94,6 +94,20 @@ export function createApi(baseUrl: string): Api {
   }
 }
 
+/** The HTTP status of a failed call: 0 when no answer came, null when it was not an API call. */
+export function errorStatus(error: unknown): number | null {
+  return error instanceof ApiError ? error.status : null
+}
+
+/**
+ * Whether trying the same call again can help: yes for no answer, a timeout, throttling and
+ * server errors; no for the other 4xx answers (a pipeline that does not exist stays missing).
+ */
+export function isTransient(status: number | null): boolean {
+  if (status === null || status === 0 || status === 408 || status === 429) return true
+  return status < 400 || status >= 500
+}
+
 export function errorMessage(error: unknown): string {
   if (error instanceof Error && error.message) return error.message
   return 'Something went wrong.'

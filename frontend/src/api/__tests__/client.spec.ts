@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 
 import { API, pipeline, run } from '@/__tests__/fixtures'
 import { apiError, json, requestedUrls, stubFetch } from '@/__tests__/fakeFetch'
-import { ApiError, buildUrl, createApi } from '@/api/client'
+import { ApiError, buildUrl, createApi, errorStatus, isTransient } from '@/api/client'
 
 describe('buildUrl', () => {
   it('joins base and path with exactly one slash', () => {
@@ -105,5 +105,20 @@ describe('createApi', () => {
     })
     await expect(api.listPipelines()).rejects.toMatchObject({ message: expect.stringContaining('expected shape') })
     await expect(api.listRuns(7)).rejects.toMatchObject({ message: expect.stringContaining('expected shape') })
+  })
+})
+
+describe('isTransient', () => {
+  it('says a retry can help with no answer, timeouts, throttling and server errors', () => {
+    for (const status of [null, 0, 408, 429, 500, 502, 503, 504]) expect(isTransient(status)).toBe(true)
+  })
+
+  it('says a retry cannot help with the other client errors', () => {
+    for (const status of [400, 401, 403, 404, 410, 422]) expect(isTransient(status)).toBe(false)
+  })
+
+  it("reads the status of an API error and nothing else's", () => {
+    expect(errorStatus(new ApiError(404, 'gone'))).toBe(404)
+    expect(errorStatus(new Error('boom'))).toBeNull()
   })
 })

@@ -5,8 +5,10 @@ import { API, pipeline, run } from '@/__tests__/fixtures'
 import { mountApp, settle } from '@/__tests__/mountApp'
 
 const runsUrl = (query: string) => `${API}/pipelines/7/runs?${query}`
-const rowIds = (wrapper: Awaited<ReturnType<typeof mountApp>>['wrapper']) =>
+type Wrapper = Awaited<ReturnType<typeof mountApp>>['wrapper']
+const rowIds = (wrapper: Wrapper) =>
   wrapper.findAll('[data-testid="run-row"] td:first-child').map((cell) => cell.text())
+const crumbs = (wrapper: Wrapper) => wrapper.findAll('[data-testid="crumbs"] li').map((item) => item.text())
 
 describe('the pipeline page', () => {
   it('shows the pipeline and its newest runs, each linking to the run', async () => {
@@ -126,15 +128,78 @@ describe('the pipeline page', () => {
     expect(wrapper.find('[data-testid="loading"]').text()).toContain('Loading runs')
   })
 
-  it("shows the API's message for a pipeline that does not exist", async () => {
+  it('says a missing pipeline is not found, once, with a way back and no runs filter', async () => {
     stubFetch({
-      [`${API}/pipelines/404`]: apiError(404, 'Pipeline 404 not found'),
-      [`${API}/pipelines/404/runs?limit=20`]: apiError(404, 'Pipeline 404 not found'),
+      [`${API}/pipelines/404`]: apiError(404, 'pipeline 404 does not exist'),
+      [`${API}/pipelines/404/runs?limit=20`]: apiError(404, 'pipeline 404 does not exist'),
     })
     const { wrapper } = await mountApp('/pipelines/404')
     const errors = wrapper.findAll('[data-testid="error"]')
-    expect(errors.length).toBeGreaterThan(0)
-    expect(errors[0]!.text()).toContain('Pipeline 404 not found')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]!.text()).toContain('Pipeline not found')
+    expect(errors[0]!.text()).toContain('There is no pipeline 404')
+    expect(errors[0]!.find('a').text()).toBe('See all pipelines')
+    expect(errors[0]!.find('a').attributes('href')).toBe('/')
+    expect(errors[0]!.find('[data-testid="retry"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="status-filter"]').exists()).toBe(false)
+    expect(wrapper.find('.runs-header').exists()).toBe(false)
+    expect(crumbs(wrapper)).toEqual(['Pipelines'])
+  })
+
+  it('shows one error that can be retried when the pipeline fails for a passing reason', async () => {
+    let calls = 0
+    stubFetch({
+      [`${API}/pipelines/7`]: () => (++calls === 1 ? apiError(503, 'The API is busy') : json(pipeline())),
+      [runsUrl('limit=20')]: json({ runs: [run()], next_cursor: null }),
+    })
+    const { wrapper } = await mountApp('/pipelines/7')
+    const errors = wrapper.findAll('[data-testid="error"]')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]!.text()).toContain('Could not load the pipeline')
+    expect(errors[0]!.text()).toContain('The API is busy')
+    expect(wrapper.find('[data-testid="status-filter"]').exists()).toBe(false)
+
+    await errors[0]!.find('[data-testid="retry"]').trigger('click')
+    await settle()
+    expect(wrapper.find('[data-testid="error"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="pipeline"] h1').text()).toBe('nightly-etl')
+    expect(rowIds(wrapper)).toEqual(['#123'])
+  })
+
+  it('ends its breadcrumb in the pipeline, named once it has loaded', async () => {
+    let answer: (reply: Response) => void = () => {}
+    stubFetch({
+      [`${API}/pipelines/7`]: () => new Promise<Response>((resolve) => (answer = resolve)),
+      [runsUrl('limit=20')]: json({ runs: [], next_cursor: null }),
+    })
+    const { wrapper } = await mountApp('/pipelines/7')
+    expect(crumbs(wrapper)).toEqual(['Pipelines', 'Pipeline 7'])
+    answer(json(pipeline()))
+    await settle()
+    expect(crumbs(wrapper)).toEqual(['Pipelines', 'nightly-etl'])
+    expect(wrapper.find('[data-testid="crumbs"] a').attributes('href')).toBe('/')
+    expect(wrapper.find('[data-testid="crumbs"] [aria-current="page"]').text()).toBe('nightly-etl')
+  })
+
+  it('shows the runs only under their pipeline, so nothing above them moves when it arrives', async () => {
+    let answer: (reply: Response) => void = () => {}
+    const fetch = stubFetch({
+      [`${API}/pipelines/7`]: () => new Promise<Response>((resolve) => (answer = resolve)),
+      [runsUrl('limit=20')]: json({ runs: [run()], next_cursor: null }),
+    })
+    const { wrapper } = await mountApp('/pipelines/7')
+    // Both requests are under way at once...
+    expect(requestedUrls(fetch)).toEqual([`${API}/pipelines/7`, runsUrl('limit=20')])
+    // ...but the runs wait for the header that goes above them.
+    expect(wrapper.find('[data-testid="loading"]').text()).toContain('Loading pipeline')
+    expect(wrapper.find('.runs-header').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="runs"]').exists()).toBe(false)
+
+    answer(json(pipeline()))
+    await settle()
+    expect(wrapper.find('[data-testid="pipeline"]').exists()).toBe(true)
+    expect(wrapper.find('.runs-header').exists()).toBe(true)
+    expect(rowIds(wrapper)).toEqual(['#123'])
   })
 
   it('does not let a slow answer for an old filter replace the new one', async () => {

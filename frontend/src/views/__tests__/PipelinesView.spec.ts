@@ -1,8 +1,11 @@
 import { describe, expect, it, vi } from 'vitest'
 
 import { apiError, json, stubFetch, type Reply } from '@/__tests__/fakeFetch'
-import { API, pipeline } from '@/__tests__/fixtures'
+import { API, config, pipeline } from '@/__tests__/fixtures'
 import { mountApp, settle } from '@/__tests__/mountApp'
+
+const many = (count: number) =>
+  Array.from({ length: count }, (_, index) => pipeline({ id: index + 1, name: `pipeline-${index + 1}` }))
 
 describe('the pipelines page', () => {
   it('shows a loading state while the API has not answered', async () => {
@@ -80,5 +83,42 @@ describe('the pipelines page', () => {
     expect(wrapper.find('[data-testid="error"]').text()).toContain(
       `Could not reach the API at ${API} (Failed to fetch).`,
     )
+  })
+
+  it('shows the first twelve pipelines and the rest on request, moving focus to the first new one', async () => {
+    stubFetch({ [`${API}/pipelines`]: json({ pipelines: many(30) }) })
+    const host = document.body.appendChild(document.createElement('div'))
+    const { wrapper } = await mountApp('/', config, { attachTo: host })
+    const cards = () => wrapper.findAll('[data-testid="pipeline-list"] > li')
+    const count = () => wrapper.find('[data-testid="pipeline-count"]')
+    const more = () => wrapper.find('[data-testid="show-more"]')
+    expect(cards()).toHaveLength(12)
+    expect(count().text()).toBe('Showing 12 of 30 pipelines.')
+    expect(count().attributes('role')).toBe('status')
+    expect(more().text()).toBe('Show 12 more pipelines')
+    expect(more().element.tagName).toBe('BUTTON')
+
+    await more().trigger('click')
+    await settle()
+    expect(cards()).toHaveLength(24)
+    expect(document.activeElement?.textContent?.trim()).toBe('pipeline-13')
+    expect(count().text()).toBe('Showing 24 of 30 pipelines.')
+    expect(more().text()).toBe('Show 6 more pipelines')
+
+    await more().trigger('click')
+    await settle()
+    expect(cards()).toHaveLength(30)
+    expect(document.activeElement?.textContent?.trim()).toBe('pipeline-25')
+    expect(count().text()).toBe('Showing 30 of 30 pipelines.')
+    expect(more().exists()).toBe(false)
+    host.remove()
+  })
+
+  it('shows a short list whole, without a count or a button', async () => {
+    stubFetch({ [`${API}/pipelines`]: json({ pipelines: many(12) }) })
+    const { wrapper } = await mountApp('/')
+    expect(wrapper.findAll('[data-testid="pipeline-list"] > li')).toHaveLength(12)
+    expect(wrapper.find('[data-testid="pipeline-count"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="show-more"]').exists()).toBe(false)
   })
 })
