@@ -13,6 +13,9 @@ from pathlib import PurePosixPath
 INDEX_DOCUMENT = "index.html"
 CONFIG_DOCUMENT = "config.json"
 ASSETS_PREFIX = "assets/"
+# The release tool's records and old copies (infra/release/records.py). The bucket policy keeps
+# CloudFront out of it: a viewer asking gets what any unreadable key gets (the SPA rewrite).
+RELEASES_PREFIX = "_releases/"
 
 # Vite puts a content hash in every file name under assets/, so a name never changes meaning:
 # browsers and the CDN may keep it for a year without asking again.

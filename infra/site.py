@@ -260,6 +260,15 @@ class StaticSite(pulumi.ComponentResource):
                             "Condition": {"StringEquals": {"AWS:SourceArn": arns[1]}},
                         },
                         {
+                            # Release records and old index.html copies are the release
+                            # tool's (it reads them with its own credentials), not the site's.
+                            "Sid": "CloudFrontNeverReadsReleaseRecords",
+                            "Effect": "Deny",
+                            "Principal": {"Service": "cloudfront.amazonaws.com"},
+                            "Action": "s3:GetObject",
+                            "Resource": f"{arns[0]}/{edge.RELEASES_PREFIX}*",
+                        },
+                        {
                             "Sid": "DenyWithoutTls",
                             "Effect": "Deny",
                             "Principal": "*",

@@ -20,6 +20,7 @@ from infra.release.cdn import Distribution
 from infra.release.deploy import DeployOptions, deploy
 from infra.release.errors import ReleaseError
 from infra.release.listing import list_releases
+from infra.release.lock import STALE_AFTER, release_lock
 from infra.release.rollback import rollback
 from infra.release.uploads import human_bytes
 
@@ -28,6 +29,7 @@ DEFAULT_KEEP = 3
 # Uploads are small requests bound by round trips, not bandwidth: many in flight at once.
 DEFAULT_WORKERS = 16
 CLOUDFRONT_REGION = "us-east-1"
+_BREAK_HELP = f"take over a lock older than {STALE_AFTER}, left by a run that was killed"
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
@@ -88,6 +90,7 @@ def parser() -> argparse.ArgumentParser:
     dep.add_argument("--workers", type=_at_least_one, default=DEFAULT_WORKERS)
     dep.add_argument("--wait", action="store_true", help="wait for the invalidation to finish")
     dep.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    dep.add_argument("--break-stale-lock", action="store_true", help=_BREAK_HELP)
 
     lst = commands.add_parser(
         "list", help="the releases the bucket keeps, newest first", parents=[aws]
@@ -101,6 +104,7 @@ def parser() -> argparse.ArgumentParser:
     back.add_argument("--to", type=_non_empty, required=True, metavar="RELEASE")
     back.add_argument("--wait", action="store_true")
     back.add_argument("--json", action="store_true")
+    back.add_argument("--break-stale-lock", action="store_true", help=_BREAK_HELP)
     return root
 
 
@@ -150,7 +154,9 @@ def _run(args: argparse.Namespace, session: boto3.Session) -> int:
     cloudfront = session.client("cloudfront", region_name=CLOUDFRONT_REGION, config=config)
     distribution = Distribution(cloudfront, args.distribution_id)
     if args.command == "rollback":
-        back = rollback(bucket, distribution, args.to, args.wait, _say)
+        bucket.ensure_exists()
+        with release_lock(bucket.s3, args.bucket, "rollback", args.break_stale_lock):
+            back = rollback(bucket, distribution, args.to, args.wait, _say)
         if args.json:
             _out(json.dumps(back.as_json()))
         elif back.restored:
@@ -166,7 +172,9 @@ def _run(args: argparse.Namespace, session: boto3.Session) -> int:
     options = DeployOptions(
         source=args.source, api_url=args.api_url, stage=args.stage, keep=args.keep, wait=args.wait
     )
-    result = deploy(bucket, distribution, options, _say)
+    bucket.ensure_exists()
+    with release_lock(bucket.s3, args.bucket, "deploy", args.break_stale_lock):
+        result = deploy(bucket, distribution, options, _say)
     if args.json:
         _out(json.dumps(result.as_json()))
     else:

@@ -3,9 +3,8 @@
 `_releases/<id>.json` lists a release's files with their hashes and headers; every unhashed
 file of the release (index.html, config.json, favicon.svg, ...) is also copied to
 `_releases/<id>/site/<key>`, because the site's own copy is overwritten by the next release and
-a rollback needs the old bytes back. The bucket is private, but CloudFront serves any key, so
-these are reachable as https://<site>/_releases/...: they hold nothing the site does not already
-publish (file names, hashes, the public config.json), and no Vite build writes to `_releases/`.
+a rollback needs the old bytes back. The bucket policy denies CloudFront this prefix, so only the
+tool, with its own credentials, reads them; no Vite build writes to `_releases/`.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from infra import edge
 from infra.release.build import SiteFile
 from infra.release.errors import ReleaseError
 
-RECORDS_PREFIX = "_releases/"
+RECORDS_PREFIX = edge.RELEASES_PREFIX
 _RECORD_KEY = re.compile(r"^_releases/([0-9a-f]+)\.json$")
 
 

@@ -73,7 +73,15 @@ def test_bucket_policy_reads_only_for_this_distribution_and_denies_plain_http(
     policy = json.loads(policy_resource.inputs["policy"])
     bucket_arn = f"arn:aws:s3:::{run.outputs['bucketName']}"
     distribution_arn = f"arn:aws:cloudfront::{offline.ACCOUNT}:distribution/E"
-    allow, deny = policy["Statement"]
+    allow, private, deny = policy["Statement"]
+    # Release records and old copies stay the release tool's: CloudFront may not read them.
+    assert private == {
+        "Sid": "CloudFrontNeverReadsReleaseRecords",
+        "Effect": "Deny",
+        "Principal": {"Service": "cloudfront.amazonaws.com"},
+        "Action": "s3:GetObject",
+        "Resource": f"{bucket_arn}/_releases/*",
+    }
     assert allow["Effect"] == "Allow"
     assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"}
     assert allow["Action"] == "s3:GetObject"

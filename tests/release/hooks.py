@@ -9,6 +9,8 @@ from typing import Any
 import boto3
 from botocore.exceptions import EndpointConnectionError
 
+from infra.release.lock import LOCK_KEY
+
 _KEY = "release_test_key"
 
 
@@ -42,17 +44,20 @@ class PutLog:
 
 @dataclass
 class FailAfter:
-    """Lets `count` PutObjects through, then fails every later one like a dropped network."""
+    """Lets `count` PutObjects of the site through, then fails every later one like a dropped
+    network. The release lock's own writes pass: the cut is in the middle of the release."""
 
     count: int
     seen: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def attach(self, session: boto3.Session) -> boto3.Session:
-        session.events.register("before-call.s3.PutObject", self._maybe_fail)
+        session.events.register("before-parameter-build.s3.PutObject", self._maybe_fail)
         return session
 
-    def _maybe_fail(self, **_: Any) -> None:
+    def _maybe_fail(self, params: dict[str, Any], **_: Any) -> None:
+        if params["Key"] == LOCK_KEY:
+            return
         with self._lock:
             self.seen += 1
             if self.seen > self.count:

@@ -7,6 +7,7 @@ from pathlib import Path
 import boto3
 import pytest
 
+from infra.release.lock import LOCK_KEY
 from tests.release.builds import Sources, referenced
 from tests.release.conftest import Run, Site
 from tests.release.hooks import FailAfter
@@ -155,8 +156,9 @@ def test_a_deploy_cut_part_way_leaves_the_previous_release_served(
     for line in before["index.html"].decode().split('"'):
         if line.startswith("/assets/"):
             assert after[line.lstrip("/")] == before[line.lstrip("/")]
-    # Every previously served object is still there, byte for byte.
+    # Every previously served object is still there, byte for byte, and the lock is released.
     assert {k: after[k] for k in before} == before
+    assert LOCK_KEY not in after
     assert len(site.invalidations()) == 1
 
     # The next attempt completes the release, re-sending only what did not arrive.
