@@ -312,7 +312,8 @@ def stacks() -> list[str]:
     return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in STACKS_DIR.glob("Pulumi.*.yaml"))
 
 
-def _as_config_string(value: Any) -> str:
+def as_config_string(value: Any) -> str:
+    """A stack file's value as the engine hands config to the program: a string."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict | list):
@@ -326,7 +327,7 @@ def read_stack_config(stack: str) -> dict[str, str]:
     if not path.is_file():
         raise FileNotFoundError(f"no stack file {path.relative_to(ROOT)}; stacks: {stacks()}")
     document = yaml.safe_load(path.read_text()) or {}
-    return {key: _as_config_string(v) for key, v in (document.get("config") or {}).items()}
+    return {key: as_config_string(v) for key, v in (document.get("config") or {}).items()}
 
 
 @contextmanager

@@ -122,15 +122,6 @@ def configured(
 # --- a stage's stack file -------------------------------------------------------------------
 
 
-def _as_config_string(value: Any) -> str:
-    # As the engine hands config to the program (and infra.offline.read_stack_config does).
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict | list):
-        return json.dumps(value)
-    return str(value)
-
-
 def _read(path: Path) -> tuple[str, dict[str, Any], dict[str, Any]]:
     """The file's text, its whole document and its `config:` map (all empty when it is new)."""
     import yaml
@@ -157,8 +148,9 @@ def validate(stage: str, config: Mapping[str, Any]) -> StageConfig:
     Raises `infra.config.ConfigError` with the one-line message `pulumi up` would print.
     """
     from infra.config import KEYS, PROJECT, parse
+    from infra.offline import as_config_string
 
-    strings = {key: _as_config_string(value) for key, value in config.items()}
+    strings = {key: as_config_string(value) for key, value in config.items()}
     values = {key.name: strings.get(f"{PROJECT}:{key.name}") for key in KEYS}
     return parse(stage, values, strings.get("aws:region"), strings.get("aws:profile"))
 

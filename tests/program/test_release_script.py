@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import subprocess
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,6 +21,7 @@ import boto3
 import pytest
 
 from infra import offline
+from tests.release.conftest import make_distribution
 from tests.release.moto_server import running_moto
 
 STACK = "dev"
@@ -50,29 +50,7 @@ def _existing_site(moto: str, bucket: str, region: str) -> str:
     s3 = _client("s3", moto, region)
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    answer = _client("cloudfront", moto, "us-east-1").create_distribution(
-        DistributionConfig={
-            "CallerReference": uuid.uuid4().hex,
-            "Comment": "release command test",
-            "Enabled": True,
-            "Origins": {
-                "Quantity": 1,
-                "Items": [
-                    {
-                        "Id": "site-bucket",
-                        "DomainName": f"{bucket}.s3.{region}.amazonaws.com",
-                        "S3OriginConfig": {"OriginAccessIdentity": ""},
-                    }
-                ],
-            },
-            "DefaultCacheBehavior": {
-                "TargetOriginId": "site-bucket",
-                "ViewerProtocolPolicy": "redirect-to-https",
-                "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
-            },
-        }
-    )
-    return str(answer["Distribution"]["Id"])
+    return make_distribution(bucket, _client("cloudfront", moto, "us-east-1"), region)
 
 
 def _deployer_environment(moto: str) -> dict[str, str]:

@@ -142,8 +142,10 @@ class Site:
         return batches
 
 
-def make_distribution(bucket: str) -> str:
-    answer = boto3.client("cloudfront", region_name="us-east-1").create_distribution(
+def make_distribution(bucket: str, cloudfront: Any = None, region: str = REGION) -> str:
+    """A distribution in front of `bucket` (moto's server checks nothing more)."""
+    client = cloudfront or boto3.client("cloudfront", region_name="us-east-1")
+    answer = client.create_distribution(
         DistributionConfig={
             "CallerReference": uuid.uuid4().hex,
             "Comment": "release tests",
@@ -154,7 +156,7 @@ def make_distribution(bucket: str) -> str:
                 "Items": [
                     {
                         "Id": "site-bucket",
-                        "DomainName": f"{bucket}.s3.{REGION}.amazonaws.com",
+                        "DomainName": f"{bucket}.s3.{region}.amazonaws.com",
                         "S3OriginConfig": {"OriginAccessIdentity": ""},
                     }
                 ],
