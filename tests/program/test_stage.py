@@ -94,7 +94,7 @@ def test_the_written_stack_runs_under_the_program(
     )
     assert code == 0, err
     config = {
-        key: offline._as_config_string(value)
+        key: offline.as_config_string(value)
         for key, value in config_of(stacks / "Pulumi.prod.yaml").items()
     }
     result = offline.run("prod", config)
