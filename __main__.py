@@ -2,9 +2,9 @@
 
 import pulumi
 
-from infra.api import Api, ApiArgs
+from infra.api import Api, ApiArgs, Gateway, GatewayArgs
 from infra.config import load
-from infra.dns import Domain, DomainArgs, alias_records
+from infra.dns import Domain, DomainArgs, Hostname, alias_records
 from infra.frontend import FrontendRelease, FrontendReleaseArgs
 from infra.lambda_package import build
 from infra.observability import Observability, ObservabilityArgs
@@ -15,13 +15,26 @@ prefix = f"skyline-{config.stage}"
 names = config.names
 
 # Names and certificates first: the site and the API each need their validated certificate.
-domain = Domain(f"{prefix}-domain", DomainArgs(names, config.protect)) if names else None
+domain = (
+    Domain(f"{prefix}-domain", DomainArgs(names, config.protect, config.api_edge))
+    if names
+    else None
+)
+api_host = Hostname(domain.names.api_domain, domain.api_certificate_arn) if domain else None
+
+# The API's front door (behind its edge, when on) before the site, whose CSP names its origin.
+gateway = Gateway(
+    f"{prefix}-api",
+    GatewayArgs(
+        config.throttle, config.log_retention_days, config.api_edge, config.price_class, api_host
+    ),
+)
 
 site = StaticSite(
     f"{prefix}-site",
     StaticSiteArgs(
         price_class=config.price_class,
-        api_origin=config.api_origin,
+        api_origin=gateway.url,
         domain=names.domain if names else None,
         certificate_arn=domain.site_certificate_arn if domain else None,
         protect=config.protect,
@@ -31,43 +44,27 @@ site = StaticSite(
 # The function's zip, built (or reused) from backend/ for the stage's runtime.
 package = build(config.lambda_runtime)
 
-api = Api(
-    f"{prefix}-api",
-    ApiArgs(
-        stage=config.stage,
-        package=package,
-        function=config.function,
-        throttle=config.throttle,
-        allowed_origin=site.url,
-        domain=names.api_domain if names else None,
-        certificate_arn=domain.api_certificate_arn if domain else None,
-    ),
-)
+# The app lets in only the site's origin, so it comes after the site.
+api = Api(f"{prefix}-api", ApiArgs(config.stage, package, config.function, gateway, site.url))
 
-if domain and api.alias_target:
-    alias_records(prefix, domain, site.alias_target, api.alias_target, api_parent=api)
+if domain and gateway.alias_target:
+    alias_records(prefix, domain, site.alias_target, gateway.alias_target, api_parent=api)
 
 alarms = Observability(
     f"{prefix}-observability",
     ObservabilityArgs(
         function_name=api.function.name,
-        api_id=api.http_api.id,
+        api_id=gateway.http_api.id,
         alarm_email=config.alarm_email,
         distribution_id=site.distribution.id,
         cdn_realtime_metrics=config.cdn_metrics,
+        api_distribution_id=gateway.edge.distribution.id if gateway.edge else None,
+        api_hit_rate_percent=config.api_edge_hit_rate_percent,
     ),
 )
 
 release = FrontendRelease(
-    f"{prefix}-release",
-    FrontendReleaseArgs(
-        stage=config.stage,
-        region=config.region,
-        profile=config.aws_profile,
-        site=site,
-        api_url=api.url,
-        keep_releases=config.keep_releases,
-    ),
+    f"{prefix}-release", FrontendReleaseArgs(config.release, site=site, api_url=api.url)
 )
 
 pulumi.export("siteUrl", site.url)

@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from dataclasses import dataclass
-from pathlib import Path
-from types import ModuleType
 
 import pulumi
 import pulumi_aws as aws
 
+from infra.api_edge import ApiEdge, ApiEdgeArgs
 from infra.config import FunctionSettings, Throttle
-from infra.dns import AliasTarget
+from infra.dns import AliasTarget, Hostname
 from infra.lambda_package import LambdaPackage
-
-
-def _app_cors_rules() -> ModuleType:
-    """The app's CORS declaration, loaded from its file: importing it through the `app` package
-    would load the whole Flask app into the program."""
-    path = Path(__file__).resolve().parent.parent / "backend" / "app" / "cors_rules.py"
-    spec = importlib.util.spec_from_file_location("skyline_cors_rules", path)
-    assert spec is not None and spec.loader is not None, path
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-# API Gateway answers preflights itself with the app's own rules, so they never cost an
-# invocation and both answer alike.
-CORS = _app_cors_rules()
 
 ACCESS_LOG_FORMAT = json.dumps(
     {
@@ -55,24 +37,146 @@ ACCESS_LOG_FORMAT = json.dumps(
 
 
 @dataclass
+class GatewayArgs:
+    throttle: Throttle
+    log_retention_days: int
+    # With the API edge on, a CloudFront distribution in front (infra/api_edge.py), at this
+    # price class, serves the API's public name.
+    edge: bool
+    price_class: str
+    # `api.<domain>` with its certificate (in us-east-1 for the edge, else in the stack's
+    # region); None for the edge's or the endpoint's own name.
+    hostname: Hostname | None = None
+
+
+class Gateway(pulumi.ComponentResource):
+    """The API's front door: an HTTP API, its throttled and logged stage, and its own host.
+
+    Made before the site and the function: the site's CSP names the API's exact origin, and the
+    function lets in only the site's. Neither depends on the gateway's CORS configuration,
+    because there is none: the app answers CORS itself, with the one declaration in
+    backend/app/cors_rules.py, which breaks the cycle a configuration naming the site would close.
+    """
+
+    http_api: aws.apigatewayv2.Api
+    stage: aws.apigatewayv2.Stage
+    endpoint: pulumi.Output[str]
+    # The API edge in front, or None.
+    edge: ApiEdge | None
+    # The API's public URL: the edge's, the custom domain's or the endpoint's.
+    url: pulumi.Output[str]
+    # What `api.<domain>`'s alias records point at; None without a custom domain.
+    alias_target: AliasTarget | None
+    # The secret the edge adds to every request it forwards; None without the edge.
+    origin_secret: pulumi.Output[str] | None
+
+    def __init__(self, name: str, args: GatewayArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("skyline:index:ApiGateway", name, None, opts)
+        self._name = name
+        self._args = args
+
+        self.http_api = aws.apigatewayv2.Api(
+            f"{name}-http-api",
+            protocol_type="HTTP",
+            # IPv6 clients reach the API as they reach the site.
+            ip_address_type="dualstack",
+            # With a custom domain, the execute-api hostname would be a second way in that
+            # callers could come to depend on; only the name users know stays open. (Behind
+            # the API edge it is the edge's origin, guarded by the origin secret.)
+            disable_execute_api_endpoint=args.hostname is not None and not args.edge,
+            opts=self._moved("aws:apigatewayv2/api:Api", f"{name}-http-api"),
+        )
+        self.stage = self._stage()
+        self.endpoint = self.http_api.api_endpoint
+        self.edge = None
+        self.origin_secret = None
+        if args.edge:
+            self.edge = ApiEdge(
+                f"{name}-edge",
+                ApiEdgeArgs(self.endpoint, args.price_class, args.hostname),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            self.url, self.alias_target = self.edge.url, self.edge.alias_target
+            self.origin_secret = self.edge.origin_secret
+        elif args.hostname:
+            self.url = pulumi.Output.from_input(f"https://{args.hostname.name}")
+            self.alias_target = self._custom_domain(args.hostname)
+        else:
+            self.url, self.alias_target = self.endpoint, None
+
+        self.register_outputs({"endpoint": self.endpoint})
+
+    def _moved(self, type_token: str, name: str) -> pulumi.ResourceOptions:
+        # Once children of the Api component: the alias keeps them instead of replacing them
+        # (a new HTTP API would change the endpoint every client knows).
+        old = (
+            f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::"
+            f"skyline:index:Api${type_token}::{name}"
+        )
+        return pulumi.ResourceOptions(parent=self, aliases=[old])
+
+    def _stage(self) -> aws.apigatewayv2.Stage:
+        args = self._args
+        access_logs = aws.cloudwatch.LogGroup(
+            f"{self._name}-access-logs",
+            retention_in_days=args.log_retention_days,
+            opts=self._moved("aws:cloudwatch/logGroup:LogGroup", f"{self._name}-access-logs"),
+        )
+        return aws.apigatewayv2.Stage(
+            f"{self._name}-stage",
+            api_id=self.http_api.id,
+            name="$default",
+            auto_deploy=True,
+            default_route_settings={
+                "throttling_burst_limit": args.throttle.burst,
+                "throttling_rate_limit": args.throttle.rate,
+            },
+            access_log_settings={
+                "destination_arn": access_logs.arn,
+                "format": ACCESS_LOG_FORMAT,
+            },
+            opts=self._moved("aws:apigatewayv2/stage:Stage", f"{self._name}-stage"),
+        )
+
+    def _custom_domain(self, hostname: Hostname) -> AliasTarget:
+        domain_name = aws.apigatewayv2.DomainName(
+            f"{self._name}-domain",
+            domain_name=hostname.name,
+            domain_name_configuration={
+                "certificate_arn": hostname.certificate_arn,
+                "endpoint_type": "REGIONAL",
+                "security_policy": "TLS_1_2",
+                # The default is IPv4 only: the AAAA alias would then resolve to nothing.
+                "ip_address_type": "dualstack",
+            },
+            opts=self._moved("aws:apigatewayv2/domainName:DomainName", f"{self._name}-domain"),
+        )
+        aws.apigatewayv2.ApiMapping(
+            f"{self._name}-mapping",
+            api_id=self.http_api.id,
+            domain_name=domain_name.id,
+            stage=self.stage.id,
+            opts=self._moved("aws:apigatewayv2/apiMapping:ApiMapping", f"{self._name}-mapping"),
+        )
+        target = domain_name.domain_name_configuration
+        return AliasTarget(domain=target.target_domain_name, zone_id=target.hosted_zone_id)
+
+
+@dataclass
 class ApiArgs:
     stage: str
     package: LambdaPackage
     function: FunctionSettings
-    throttle: Throttle
+    gateway: Gateway
     # The only origin whose pages may call the API (the site's).
     allowed_origin: pulumi.Input[str]
-    # Custom host `api.<domain>` and its regional certificate; both None without a domain.
-    domain: str | None = None
-    certificate_arn: pulumi.Input[str] | None = None
 
 
 class Api(pulumi.ComponentResource):
+    """The Flask app on Lambda, wired to the gateway's `$default` route."""
+
     function: aws.lambda_.Function
-    http_api: aws.apigatewayv2.Api
     url: pulumi.Output[str]
-    # What `api.<domain>`'s alias records point at; None without a domain.
-    alias_target: AliasTarget | None
 
     def __init__(self, name: str, args: ApiArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("skyline:index:Api", name, None, opts)
@@ -80,15 +184,9 @@ class Api(pulumi.ComponentResource):
         self._args = args
 
         self.function = self._function()
-        self.http_api = self._http_api()
-        stage = self._stage()
+        self._route()
         self._permission()
-        self.alias_target = self._custom_domain(args.domain, stage) if args.domain else None
-        self.url = (
-            pulumi.Output.from_input(f"https://{args.domain}")
-            if args.domain
-            else self.http_api.api_endpoint
-        )
+        self.url = args.gateway.url
 
         self.register_outputs({"url": self.url, "functionName": self.function.name})
 
@@ -155,63 +253,30 @@ class Api(pulumi.ComponentResource):
                     "STAGE": args.stage,
                     "RELEASE": args.package.sha256[:12],
                     "ALLOWED_ORIGIN": args.allowed_origin,
+                    # Behind the edge the app refuses requests without the edge's secret.
+                    **({"ORIGIN_SECRET": secret} if (secret := args.gateway.origin_secret) else {}),
                 }
             },
             opts=pulumi.ResourceOptions(parent=self, depends_on=[role_policy, logs]),
         )
 
-    def _http_api(self) -> aws.apigatewayv2.Api:
-        return aws.apigatewayv2.Api(
-            f"{self._name}-http-api",
-            protocol_type="HTTP",
-            # IPv6 clients reach the API as they reach the site.
-            ip_address_type="dualstack",
-            cors_configuration={
-                "allow_origins": [self._args.allowed_origin],
-                "allow_methods": list(CORS.ALLOWED_METHODS),
-                "allow_headers": list(CORS.ALLOWED_HEADERS),
-                "expose_headers": list(CORS.EXPOSED_HEADERS),
-                "max_age": CORS.MAX_AGE_SECONDS,
-            },
-            # With a custom domain, the execute-api hostname would be a second way in that
-            # callers could come to depend on; only the name users know stays open.
-            disable_execute_api_endpoint=self._args.domain is not None,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-
-    def _stage(self) -> aws.apigatewayv2.Stage:
-        args = self._args
+    def _route(self) -> None:
+        http_api = self._args.gateway.http_api
         integration = aws.apigatewayv2.Integration(
             f"{self._name}-integration",
-            api_id=self.http_api.id,
+            api_id=http_api.id,
             integration_type="AWS_PROXY",
             integration_uri=self.function.invoke_arn,
             integration_method="POST",
             payload_format_version="2.0",
-            timeout_milliseconds=(args.function.timeout_seconds + 1) * 1000,
+            timeout_milliseconds=(self._args.function.timeout_seconds + 1) * 1000,
             opts=pulumi.ResourceOptions(parent=self),
         )
         aws.apigatewayv2.Route(
             f"{self._name}-route",
-            api_id=self.http_api.id,
+            api_id=http_api.id,
             route_key="$default",
             target=pulumi.Output.concat("integrations/", integration.id),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        access_logs = self._log_group("access")
-        return aws.apigatewayv2.Stage(
-            f"{self._name}-stage",
-            api_id=self.http_api.id,
-            name="$default",
-            auto_deploy=True,
-            default_route_settings={
-                "throttling_burst_limit": args.throttle.burst,
-                "throttling_rate_limit": args.throttle.rate,
-            },
-            access_log_settings={
-                "destination_arn": access_logs.arn,
-                "format": ACCESS_LOG_FORMAT,
-            },
             opts=pulumi.ResourceOptions(parent=self),
         )
 
@@ -222,31 +287,6 @@ class Api(pulumi.ComponentResource):
             function=self.function.name,
             principal="apigateway.amazonaws.com",
             # Only this API may invoke the function: any stage, any route of it.
-            source_arn=pulumi.Output.concat(self.http_api.execution_arn, "/*/*"),
+            source_arn=pulumi.Output.concat(self._args.gateway.http_api.execution_arn, "/*/*"),
             opts=pulumi.ResourceOptions(parent=self),
         )
-
-    def _custom_domain(self, domain: str, stage: aws.apigatewayv2.Stage) -> AliasTarget:
-        if self._args.certificate_arn is None:
-            raise ValueError(f"{self._name}: domain {domain!r} needs its regional certificate_arn")
-        domain_name = aws.apigatewayv2.DomainName(
-            f"{self._name}-domain",
-            domain_name=domain,
-            domain_name_configuration={
-                "certificate_arn": self._args.certificate_arn,
-                "endpoint_type": "REGIONAL",
-                "security_policy": "TLS_1_2",
-                # The default is IPv4 only: the AAAA alias would then resolve to nothing.
-                "ip_address_type": "dualstack",
-            },
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        aws.apigatewayv2.ApiMapping(
-            f"{self._name}-mapping",
-            api_id=self.http_api.id,
-            domain_name=domain_name.id,
-            stage=stage.id,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        target = domain_name.domain_name_configuration
-        return AliasTarget(domain=target.target_domain_name, zone_id=target.hosted_zone_id)

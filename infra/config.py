@@ -99,6 +99,13 @@ KEYS: tuple[Key, ...] = (
         "an integer from 1 to 5000", "100", _between(1, 5000)),
     Key("throttleRate", "integer", 50, "API stage steady rate limit (requests per second).",
         "an integer from 1 to 10000", "50", _between(1, 10000)),
+    Key("apiEdge", "boolean", True, "Serve the API through its own CloudFront distribution, "
+        "which caches read-only answers as the app's Cache-Control says; false serves it from "
+        "API Gateway directly.", "true or false", "false", _in((True, False))),
+    Key("apiEdgeHitRatePercent", "integer", 0, "Alarm when the API edge's cache-hit rate stays "
+        "below this percent for an hour (turns on CloudFront's additional metrics for the API "
+        "distribution, billed monthly); 0 turns both off.", "an integer from 0 to 100", "50",
+        _between(0, 100)),
     Key("alarmEmail", "string", "", "E-mail address subscribed to the alarm topic (SNS asks it "
         "to confirm); empty sends alarms to the topic only.", "an e-mail address, or empty",
         "ops@example.com", lambda v: v == "" or bool(EMAIL.match(v))),
@@ -137,6 +144,16 @@ class Throttle:
 
 
 @dataclass(frozen=True)
+class ReleaseSettings:
+    """What the frontend release needs from the stage: its name, and where and as whom to upload."""
+
+    stage: str
+    region: str
+    profile: str | None
+    keep_releases: int
+
+
+@dataclass(frozen=True)
 class StageConfig:
     stage: str
     region: str
@@ -155,6 +172,8 @@ class StageConfig:
     throttle_rate: int
     alarm_email: str | None
     cdn_metrics: bool
+    api_edge: bool = True
+    api_edge_hit_rate_percent: int = 0
     # The AWS provider's `aws:profile`: the release Command must upload as the same identity.
     aws_profile: str | None = None
 
@@ -172,6 +191,10 @@ class StageConfig:
         )
 
     @property
+    def release(self) -> ReleaseSettings:
+        return ReleaseSettings(self.stage, self.region, self.aws_profile, self.keep_releases)
+
+    @property
     def throttle(self) -> Throttle:
         return Throttle(self.throttle_burst, self.throttle_rate)
 
@@ -183,17 +206,6 @@ class StageConfig:
         return Names(
             self.domain, self.hosted_zone, f"{self.api_subdomain}.{self.domain}", self.delegate_zone
         )
-
-    @property
-    def api_origin(self) -> str:
-        """The API origin the site's CSP lets pages call.
-
-        The API's endpoint is only known once it exists, and the API must know the site's origin
-        for CORS; without a domain, the CSP names the region's API hosts to break the cycle.
-        """
-        if self.api_domain:
-            return f"https://{self.api_domain}"
-        return f"https://*.execute-api.{self.region}.amazonaws.com"
 
     @property
     def site_origin(self) -> str | None:
@@ -271,6 +283,8 @@ def parse(
         throttle_rate=v["throttleRate"],
         alarm_email=v["alarmEmail"] or None,
         cdn_metrics=v["cdnMetrics"],
+        api_edge=v["apiEdge"],
+        api_edge_hit_rate_percent=v["apiEdgeHitRatePercent"],
         aws_profile=(aws_profile or "").strip() or None,
     )
 

@@ -19,6 +19,9 @@ class DomainArgs:
     # the stage owns its records.
     names: Names
     protect: bool = False
+    # The API's certificate: in us-east-1 for the API edge (CloudFront), else in the stack's
+    # region, where an API Gateway custom domain needs it.
+    api_behind_cloudfront: bool = True
 
 
 class Domain(pulumi.ComponentResource):
@@ -41,8 +44,10 @@ class Domain(pulumi.ComponentResource):
         self.site_certificate_arn = self._certificate(
             "site", args.names.domain, CLOUDFRONT_CERTIFICATE_REGION, zone_ready
         )
-        # The API's certificate lives in the stack's region, where its API Gateway domain is.
-        self.api_certificate_arn = self._certificate("api", args.names.api_domain, None, zone_ready)
+        api_region = CLOUDFRONT_CERTIFICATE_REGION if args.api_behind_cloudfront else None
+        self.api_certificate_arn = self._certificate(
+            "api", args.names.api_domain, api_region, zone_ready
+        )
 
         self.register_outputs(
             {
@@ -111,6 +116,14 @@ class Domain(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         return validation.certificate_arn
+
+
+@dataclass
+class Hostname:
+    """A public hostname and its validated certificate."""
+
+    name: str
+    certificate_arn: pulumi.Input[str]
 
 
 @dataclass

@@ -11,6 +11,7 @@ from pathlib import Path
 import pulumi
 from pulumi_command import local
 
+from infra.config import ReleaseSettings
 from infra.site import StaticSite
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,14 +86,12 @@ def sources_hash(root: Path = ROOT, shipped: tuple[str, ...] = SHIPPED) -> str:
 
 @dataclass
 class FrontendReleaseArgs:
-    stage: str
-    region: str
+    # The stage, its region and the provider's `aws:profile` (so the upload runs as the identity
+    # that manages AWS), and how many releases to keep.
+    settings: ReleaseSettings
     # Where the build goes: the site's bucket and distribution, once the site is ready.
     site: StaticSite
     api_url: pulumi.Input[str]
-    keep_releases: int
-    # The AWS provider's `aws:profile`, so the upload runs as the identity that manages AWS.
-    profile: str | None = None
 
 
 class FrontendRelease(pulumi.ComponentResource):
@@ -102,16 +101,17 @@ class FrontendRelease(pulumi.ComponentResource):
         self, name: str, args: FrontendReleaseArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("skyline:index:FrontendRelease", name, None, opts)
+        settings = args.settings
         environment: dict[str, pulumi.Input[str]] = {
             "BUCKET": args.site.bucket.bucket,
             "DISTRIBUTION_ID": args.site.distribution.id,
             "API_URL": args.api_url,
-            "STAGE": args.stage,
-            "KEEP_RELEASES": str(args.keep_releases),
-            "AWS_REGION": args.region,
+            "STAGE": settings.stage,
+            "KEEP_RELEASES": str(settings.keep_releases),
+            "AWS_REGION": settings.region,
         }
-        if args.profile:
-            environment["AWS_PROFILE"] = args.profile
+        if settings.profile:
+            environment["AWS_PROFILE"] = settings.profile
         command_name = f"{name}-command"
         command = local.Command(
             command_name,

@@ -16,6 +16,10 @@ import pulumi_aws as aws
 from infra.config import EMAIL
 
 API_NAMESPACE = "AWS/ApiGateway"
+CLOUDFRONT_NAMESPACE = "AWS/CloudFront"
+# CloudFront publishes its metrics in us-east-1 only; an alarm on them, and the topic it
+# notifies, must live there too.
+CLOUDFRONT_REGION = "us-east-1"
 LAMBDA_NAMESPACE = "AWS/Lambda"
 
 
@@ -45,6 +49,10 @@ class ObservabilityArgs:
     distribution_id: pulumi.Input[str] | None = None
     # CloudFront's additional (real-time) metrics cost a monthly fee per distribution.
     cdn_realtime_metrics: bool = False
+    # The API edge's distribution, and the cache-hit rate (percent) under which an hour alarms;
+    # 0 sets no alarm (and leaves the API distribution's additional metrics off).
+    api_distribution_id: pulumi.Input[str] | None = None
+    api_hit_rate_percent: int = 0
     thresholds: AlarmThresholds = field(default_factory=AlarmThresholds)
 
 
@@ -69,6 +77,8 @@ class Observability(pulumi.ComponentResource):
             self._lambda_alarm("throttles", "Throttles", args.thresholds.lambda_throttles),
         ]
         self._cdn_metrics()
+        if args.api_distribution_id is not None and args.api_hit_rate_percent > 0:
+            self.alarms.append(self._api_hit_rate(args.api_distribution_id))
 
         self.register_outputs(
             {"topicArn": self.topic.arn, "alarmNames": [alarm.name for alarm in self.alarms]}
@@ -80,6 +90,11 @@ class Observability(pulumi.ComponentResource):
             raise ValueError(
                 f"Observability {self._name}: alarm_email {args.alarm_email!r} is not an e-mail "
                 "address (pulumi config set skyline:alarmEmail ops@example.com)"
+            )
+        if not 0 <= args.api_hit_rate_percent <= 100:
+            raise ValueError(
+                f"Observability {self._name}: api_hit_rate_percent must be 0 to 100, not "
+                f"{args.api_hit_rate_percent}"
             )
         if args.cdn_realtime_metrics and args.distribution_id is None:
             raise ValueError(
@@ -105,18 +120,26 @@ class Observability(pulumi.ComponentResource):
                 f"multiple of 60, not {t.period_seconds}"
             )
 
-    def _topic(self) -> aws.sns.Topic:
-        return aws.sns.Topic(f"{self._name}-alarms", opts=pulumi.ResourceOptions(parent=self))
+    def _topic(self, label: str = "alarms", region: str | None = None) -> aws.sns.Topic:
+        return aws.sns.Topic(
+            f"{self._name}-{label}", region=region, opts=pulumi.ResourceOptions(parent=self)
+        )
 
-    def _subscription(self) -> None:
+    def _subscription(
+        self,
+        topic: aws.sns.Topic | None = None,
+        label: str = "alarm-email",
+        region: str | None = None,
+    ) -> None:
         if not self._args.alarm_email:
             return
         # SNS mails a confirmation link; until someone clicks it, nothing is delivered.
         aws.sns.TopicSubscription(
-            f"{self._name}-alarm-email",
-            topic=self.topic.arn,
+            f"{self._name}-{label}",
+            topic=(topic or self.topic).arn,
             protocol="email",
             endpoint=self._args.alarm_email,
+            region=region,
             opts=pulumi.ResourceOptions(parent=self),
         )
 
@@ -135,8 +158,10 @@ class Observability(pulumi.ComponentResource):
         extended_statistic: str | None = None,
         period: int | None = None,
         metric_queries: Sequence[aws.cloudwatch.MetricAlarmMetricQueryArgsDict] | None = None,
+        topic: aws.sns.Topic | None = None,
+        region: str | None = None,
     ) -> aws.cloudwatch.MetricAlarm:
-        actions = [self.topic.arn]
+        actions = [(topic or self.topic).arn]
         return aws.cloudwatch.MetricAlarm(
             f"{self._name}-{label}",
             alarm_description=description,
@@ -155,6 +180,7 @@ class Observability(pulumi.ComponentResource):
             ok_actions=actions,
             # No traffic is not an outage, and a quiet function has no Errors data at all.
             treat_missing_data="notBreaching",
+            region=region,
             opts=pulumi.ResourceOptions(parent=self),
         )
 
@@ -244,4 +270,34 @@ class Observability(pulumi.ComponentResource):
                 }
             },
             opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _api_hit_rate(self, distribution_id: pulumi.Input[str]) -> aws.cloudwatch.MetricAlarm:
+        # CacheHitRate is one of CloudFront's additional metrics: on for this distribution only.
+        aws.cloudfront.MonitoringSubscription(
+            f"{self._name}-api-edge-metrics",
+            distribution_id=distribution_id,
+            monitoring_subscription={
+                "realtime_metrics_subscription_config": {
+                    "realtime_metrics_subscription_status": "Enabled"
+                }
+            },
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        topic = self._topic("edge-alarms", CLOUDFRONT_REGION)
+        self._subscription(topic, "edge-alarm-email", CLOUDFRONT_REGION)
+        threshold = self._args.api_hit_rate_percent
+        return self._alarm(
+            "api-edge-hit-rate",
+            f"The API edge answered under {threshold}% of requests from its cache for an hour",
+            namespace=CLOUDFRONT_NAMESPACE,
+            metric_name="CacheHitRate",
+            dimensions={"DistributionId": distribution_id, "Region": "Global"},
+            statistic="Average",
+            period=3600,
+            evaluation_periods=1,
+            comparison_operator="LessThanThreshold",
+            threshold=threshold,
+            topic=topic,
+            region=CLOUDFRONT_REGION,
         )

@@ -58,6 +58,10 @@ class Registered:
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
     # The resource's state after the (mock) create: inputs plus computed outputs.
     outputs: dict[str, Any] = field(default_factory=dict)
+    # The top-level inputs that hold a secret, which the engine encrypts in the state.
+    secret_inputs: set[str] = field(default_factory=set)
+    # The provider's id for it ("" for components, and in a preview).
+    id: str = ""
 
 
 @dataclass
@@ -120,8 +124,25 @@ RELEASE_COMMAND_OUTPUT = CommandOutput(
 )
 
 
+def _is_secret(value: Any) -> bool:
+    return isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig
+
+
+def _has_secret(value: Any) -> bool:
+    if _is_secret(value):
+        return True
+    if isinstance(value, dict):
+        return any(_has_secret(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_secret(v) for v in value)
+    return False
+
+
 def _plain(value: Any) -> Any:
-    """Inputs as plain data: 403 rather than the wire's 403.0, archives by their path."""
+    """Inputs as plain data: 403 rather than the wire's 403.0, archives by their path, secrets
+    by their value (`Registered.secret_inputs` says which were secret)."""
+    if _is_secret(value):
+        return _plain(value["value"])
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict):
@@ -257,6 +278,13 @@ class RecordingMocks(pulumi.runtime.Mocks):
             case "aws:iam/role:Role":
                 resource_id = inputs.get("name", auto_name)
                 computed = {"arn": f"arn:aws:iam::{ACCOUNT}:role/{resource_id}"}
+            case "random:index/randomPassword:RandomPassword":
+                # pulumi-random's `result`: `length` characters; letters and digits here, as
+                # `special=False` asks.
+                computed = {"result": (uid * 4)[: int(inputs.get("length", 16))]}
+            case "aws:cloudfront/cachePolicy:CachePolicy":
+                # Cache policy ids are UUIDs.
+                resource_id = f"{uid[:8]}-{uid[8:12]}-4000-8000-{uid[:12]}"
             case "command:local:Command":
                 # What the script printed, as the provider stores it (see CommandOutput).
                 computed = {"stdout": self.command.stdout, "stderr": self.command.stderr}
@@ -284,6 +312,7 @@ class RecordingMonitor(mocks.MockMonitor):
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
+            wire = rpc.deserialize_properties(request.object)
             self.registered.append(
                 Registered(
                     urn=response.urn,
@@ -293,12 +322,14 @@ class RecordingMonitor(mocks.MockMonitor):
                     provider=request.provider,
                     custom=request.custom,
                     dependencies=list(request.dependencies),
-                    inputs=_plain(rpc.deserialize_properties(request.object)),
+                    inputs=_plain(wire),
                     protect=bool(request.protect),
                     property_dependencies={
                         key: list(value.urns) for key, value in request.propertyDependencies.items()
                     },
                     outputs=_plain(rpc.deserialize_properties(response.object)),
+                    secret_inputs={key for key, value in wire.items() if _has_secret(value)},
+                    id=response.id,
                 )
             )
         return response

@@ -34,6 +34,9 @@ def _behaviours(props: Mapping[str, Any]) -> list[tuple[str, Any]]:
 
 
 def _default_root_object(_type: str, props: Mapping[str, Any]) -> Iterator[str]:
+    # Only a distribution of S3 origins serves a site; an API answers / itself.
+    if not any(_is_s3_origin(origin) for origin in items(value(props, "origins"))):
+        return
     if not is_set(props, "defaultRootObject"):
         yield "no defaultRootObject: a request for / would list or fail at the origin"
 
@@ -113,7 +116,7 @@ def _waf(_type: str, props: Mapping[str, Any]) -> Iterator[str]:
 
 DEFAULT_ROOT_OBJECT = ResourceControl(
     name="cloudfront-default-root-object",
-    description="The distribution serves a default root object for /.",
+    description="A distribution of S3 origins serves a default root object for /.",
     types=frozenset({DISTRIBUTION}),
     check=_default_root_object,
     remediation='Set default_root_object="index.html".',

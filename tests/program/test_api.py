@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from infra import offline
 
 FUNCTION = "aws:lambda/function:Function"
@@ -108,17 +110,22 @@ def test_permission_is_scoped_to_this_api(run: offline.OfflineRun) -> None:
     assert permission["function"] == run.one(FUNCTION).outputs["name"]
 
 
-def test_cors_allows_only_the_site(run: offline.OfflineRun) -> None:
-    cors = run.one(HTTP_API).inputs["corsConfiguration"]
-    assert cors["allowOrigins"] == [run.outputs["siteUrl"]]
-    # The app's declaration (backend/app/cors_rules.py), as the app itself answers preflights.
-    assert cors["allowMethods"] == ["GET", "HEAD", "OPTIONS"]
-    assert cors["allowHeaders"] == ["content-type", "if-none-match"]
-    assert cors["exposeHeaders"] == ["etag"]
-    assert cors["maxAge"] == 86_400
+def test_cors_is_the_apps_alone(
+    run: offline.OfflineRun, gateway_runs: dict[str, offline.OfflineRun]
+) -> None:
+    # A gateway CORS configuration naming the site would close a cycle with the site's CSP,
+    # which names the API: the app answers CORS (backend/app/cors_rules.py) in both layouts.
+    for layout in (run, gateway_runs[run.stack]):
+        assert "corsConfiguration" not in layout.one(HTTP_API).inputs
+        variables = layout.one(FUNCTION).inputs["environment"]["variables"]
+        assert variables["ALLOWED_ORIGIN"] == layout.outputs["siteUrl"]
 
 
-def test_custom_domain_on_domain_stages(domain_run: offline.OfflineRun) -> None:
+@pytest.mark.parametrize("stack", ["prod", "staging"])
+def test_custom_domain_without_the_api_edge(
+    stack: str, gateway_runs: dict[str, offline.OfflineRun]
+) -> None:
+    domain_run = gateway_runs[stack]
     api_domain = f"api.{domain_run.config['skyline:domain']}"
     name = domain_run.one("aws:apigatewayv2/domainName:DomainName").inputs
     assert name["domainName"] == api_domain
@@ -141,27 +148,32 @@ def test_custom_domain_on_domain_stages(domain_run: offline.OfflineRun) -> None:
         assert alias["zoneId"] == target["domainNameConfiguration"]["hostedZoneId"]
     assert domain_run.outputs["apiUrl"] == f"https://{api_domain}"
     assert domain_run.one(HTTP_API).inputs["disableExecuteApiEndpoint"] is True
+    assert not domain_run.of_type("aws:cloudfront/cachePolicy:CachePolicy")
 
 
-def test_no_custom_domain_on_dev(runs: dict[str, offline.OfflineRun]) -> None:
-    dev = runs["dev"]
-    assert dev.of_type("aws:apigatewayv2/domainName:DomainName") == []
-    assert dev.of_type("aws:apigatewayv2/apiMapping:ApiMapping") == []
-    assert dev.outputs["apiUrl"].endswith(".execute-api.us-east-2.amazonaws.com")
-    assert dev.one(HTTP_API).inputs["disableExecuteApiEndpoint"] is False
-    # The site's CSP still lets the page reach the API's region hosts.
-    csp = dev.one("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy").inputs[
-        "securityHeadersConfig"
-    ]["contentSecurityPolicy"]["contentSecurityPolicy"]
-    assert "https://*.execute-api.us-east-2.amazonaws.com" in csp
+def test_no_custom_domain_on_dev(
+    runs: dict[str, offline.OfflineRun], gateway_runs: dict[str, offline.OfflineRun]
+) -> None:
+    for dev in (runs["dev"], gateway_runs["dev"]):
+        assert dev.of_type("aws:apigatewayv2/domainName:DomainName") == []
+        assert dev.of_type("aws:apigatewayv2/apiMapping:ApiMapping") == []
+        assert dev.one(HTTP_API).inputs["disableExecuteApiEndpoint"] is False
+    # Without the edge, the site's CSP names this API's exact endpoint, no wildcard.
+    gateway = gateway_runs["dev"]
+    endpoint = gateway.one(HTTP_API).outputs["apiEndpoint"]
+    assert gateway.outputs["apiUrl"] == endpoint
+    csp = gateway.named("skyline-dev-site-headers").inputs["securityHeadersConfig"][
+        "contentSecurityPolicy"
+    ]["contentSecurityPolicy"]
+    assert f"connect-src 'self' {endpoint};" in f"{csp};"
 
 
 def test_outputs_name_the_api(run: offline.OfflineRun) -> None:
-    api = run.one(HTTP_API).outputs
+    edge = run.named(f"skyline-{run.stack}-api-edge-cdn").outputs
     expected = (
         f"https://api.{run.config['skyline:domain']}"
         if "skyline:domain" in run.config
-        else api["apiEndpoint"]
+        else f"https://{edge['domainName']}"
     )
     assert run.outputs["apiUrl"] == expected
     assert run.outputs["functionName"] == run.one(FUNCTION).outputs["name"]

@@ -39,6 +39,9 @@ BAD_VALUES: list[tuple[str, str]] = [
     ("alarmEmail", "ops"),
     ("alarmEmail", "ops@example"),
     ("cdnMetrics", "on"),
+    ("apiEdge", "yes"),
+    ("apiEdgeHitRatePercent", "101"),
+    ("apiEdgeHitRatePercent", "-1"),
 ]
 
 

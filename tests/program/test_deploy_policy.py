@@ -55,7 +55,8 @@ INVOKE_PREFIXES = {
     "aws:route53/getZone:getZone": "route53",
 }
 # Not AWS: providers and the release Command (its AWS calls are checked below).
-NOT_AWS = ("pulumi:", "command:")
+# Not AWS: Pulumi itself, the release Command, and pulumi-random (computed by the provider).
+NOT_AWS = ("pulumi:", "command:", "random:")
 
 # The release tool's boto3 calls -> the IAM actions they need (CopyObject reads the source and
 # writes the copy; HeadBucket/HeadObject are authorised as ListBucket/GetObject).

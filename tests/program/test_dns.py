@@ -20,14 +20,21 @@ def test_dev_has_no_dns_at_all(runs: dict[str, offline.OfflineRun]) -> None:
     assert not any(i.token == "aws:route53/getZone:getZone" for i in dev.invokes)
 
 
-def test_site_certificate_in_us_east_1_and_api_certificate_in_the_stack_region(
-    domain_run: offline.OfflineRun,
+def test_certificates_live_where_their_front_door_needs_them(
+    domain_run: offline.OfflineRun, gateway_runs: dict[str, offline.OfflineRun]
 ) -> None:
     domain = domain_run.config["skyline:domain"]
     certificates = {c.inputs["domainName"]: c for c in domain_run.of_type(CERTIFICATE)}
     assert set(certificates) == {domain, f"api.{domain}"}
+    # CloudFront takes certificates from us-east-1 only: the site's, and the API edge's.
     assert certificates[domain].inputs["region"] == "us-east-1"
-    assert "region" not in certificates[f"api.{domain}"].inputs
+    assert certificates[f"api.{domain}"].inputs["region"] == "us-east-1"
+    # Without the edge, the API Gateway custom domain needs it in the stack's region.
+    gateway = gateway_runs[domain_run.stack]
+    [api_certificate] = [
+        c for c in gateway.of_type(CERTIFICATE) if c.inputs["domainName"] == f"api.{domain}"
+    ]
+    assert "region" not in api_certificate.inputs
     for certificate in certificates.values():
         assert certificate.inputs["validationMethod"] == "DNS"
 

@@ -62,7 +62,7 @@ def test_provider_profile_reaches_the_release() -> None:
 def test_command_waits_for_the_bucket_policy_and_distribution(run: offline.OfflineRun) -> None:
     command = run.one(COMMAND)
     policy = run.one("aws:s3/bucketPolicy:BucketPolicy")
-    distribution = run.one("aws:cloudfront/distribution:Distribution")
+    distribution = run.named(f"skyline-{run.stack}-site-cdn")
     assert policy.urn in command.dependencies
     assert distribution.urn in command.dependencies
 

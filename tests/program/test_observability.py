@@ -192,23 +192,29 @@ def test_every_stack_watches_its_own_function_and_api(run: offline.OfflineRun) -
     component = f"skyline-{stack}-observability"
     api_id = run.one("aws:apigatewayv2/stage:Stage").inputs["apiId"]
     alarms = {r.name: r.inputs for r in run.of_type(ALARM)}
-    assert set(alarms) == {
-        f"{component}-{label}"
-        for label in ("api-5xx-rate", "api-p99-latency", "function-errors", "function-throttles")
-    }
+    labels = ["api-5xx-rate", "api-p99-latency", "function-errors", "function-throttles"]
+    if int(run.config.get("skyline:apiEdgeHitRatePercent", "0")):
+        labels.append("api-edge-hit-rate")
+    assert set(alarms) == {f"{component}-{label}" for label in labels}
     assert alarms[f"{component}-function-errors"]["dimensions"] == {
         "FunctionName": run.outputs["functionName"]
     }
     assert api_id in str(alarms[f"{component}-api-p99-latency"])
-    assert run.outputs["alarmTopicArn"].endswith(f":{run.one(TOPIC).name}")
+    assert run.outputs["alarmTopicArn"].endswith(f":{component}-alarms")
 
 
 def test_alarm_email_and_cdn_metrics_follow_the_stage_config(run: offline.OfflineRun) -> None:
     config = offline.read_stack_config(run.stack)
     email = config.get("skyline:alarmEmail")
+    edge_alarm = int(config.get("skyline:apiEdgeHitRatePercent", "0")) > 0
     subscriptions = run.of_type(SUBSCRIPTION)
-    assert [s.inputs["endpoint"] for s in subscriptions] == ([email] if email else [])
-    expected = 1 if config.get("skyline:cdnMetrics") == "true" else 0
-    assert len(run.of_type(MONITORING)) == expected
-    if expected:
-        assert run.one(MONITORING).inputs["distributionId"] == run.outputs["distributionId"]
+    # One per topic: the stack region's, and us-east-1's for the API edge's alarm.
+    expected_emails = [email] * (2 if edge_alarm else 1) if email else []
+    assert [s.inputs["endpoint"] for s in subscriptions] == expected_emails
+    watched = {m.inputs["distributionId"] for m in run.of_type(MONITORING)}
+    expected = set()
+    if config.get("skyline:cdnMetrics") == "true":
+        expected.add(run.outputs["distributionId"])
+    if edge_alarm:
+        expected.add(run.named(f"skyline-{run.stack}-api-edge-cdn").id)
+    assert watched == expected

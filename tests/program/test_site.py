@@ -10,8 +10,12 @@ from infra import edge, offline
 from infra.site import StaticSite, StaticSiteArgs
 
 BUCKET = "aws:s3/bucket:Bucket"
-DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 HEADERS = "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"
+
+
+def _site(run: offline.OfflineRun, child: str) -> offline.Registered:
+    """The site's own child: the API edge has a distribution and a headers policy too."""
+    return run.named(f"skyline-{run.stack}-site-{child}")
 
 
 def _site_bucket(run: offline.OfflineRun) -> offline.Registered:
@@ -101,7 +105,7 @@ def test_origin_access_control_signs_every_request(run: offline.OfflineRun) -> N
     assert oac["originAccessControlOriginType"] == "s3"
     assert oac["signingBehavior"] == "always"
     assert oac["signingProtocol"] == "sigv4"
-    [origin] = run.one(DISTRIBUTION).inputs["origins"]
+    [origin] = _site(run, "cdn").inputs["origins"]
     assert origin["originAccessControlId"].startswith(f"skyline-{run.stack}-site-oac")
     # The REST endpoint (private, HTTPS), never the public website endpoint.
     assert origin["domainName"].endswith(".amazonaws.com")
@@ -110,7 +114,7 @@ def test_origin_access_control_signs_every_request(run: offline.OfflineRun) -> N
 
 
 def test_spa_error_rewrites_come_from_the_edge_rules(run: offline.OfflineRun) -> None:
-    responses = run.one(DISTRIBUTION).inputs["customErrorResponses"]
+    responses = _site(run, "cdn").inputs["customErrorResponses"]
     assert {r["errorCode"] for r in responses} == {403, 404}
     for response in responses:
         assert response["responseCode"] == 200
@@ -120,7 +124,7 @@ def test_spa_error_rewrites_come_from_the_edge_rules(run: offline.OfflineRun) ->
 
 
 def test_distribution_protocols_and_compression(run: offline.OfflineRun) -> None:
-    inputs = run.one(DISTRIBUTION).inputs
+    inputs = _site(run, "cdn").inputs
     assert inputs["enabled"] is True
     assert inputs["defaultRootObject"] == "index.html"
     assert inputs["httpVersion"] == "http2and3"
@@ -131,18 +135,18 @@ def test_distribution_protocols_and_compression(run: offline.OfflineRun) -> None
     # AWS's managed CachingOptimized: the edge keeps what the origin's Cache-Control says (a
     # year for hashed assets, revalidate for the rest), which the release tool sets per object.
     assert behaviour["cachePolicyId"] == "658327ea-f89d-4fab-a63d-7e88639e58f6"
-    headers = run.one(HEADERS)
+    headers = _site(run, "headers")
     assert behaviour["responseHeadersPolicyId"].startswith(headers.name)
     assert "orderedCacheBehaviors" not in inputs
 
 
 def test_price_class_follows_the_stage(run: offline.OfflineRun) -> None:
     expected = {"dev": "PriceClass_100", "staging": "PriceClass_100", "prod": "PriceClass_All"}
-    assert run.one(DISTRIBUTION).inputs["priceClass"] == expected[run.stack]
+    assert _site(run, "cdn").inputs["priceClass"] == expected[run.stack]
 
 
 def test_custom_domain_uses_its_certificate(domain_run: offline.OfflineRun) -> None:
-    inputs = domain_run.one(DISTRIBUTION).inputs
+    inputs = _site(domain_run, "cdn").inputs
     domain = domain_run.config["skyline:domain"]
     assert inputs["aliases"] == [domain]
     certificate = inputs["viewerCertificate"]
@@ -155,14 +159,14 @@ def test_custom_domain_uses_its_certificate(domain_run: offline.OfflineRun) -> N
 
 def test_no_domain_uses_the_default_certificate(runs: dict[str, offline.OfflineRun]) -> None:
     dev = runs["dev"]
-    inputs = dev.one(DISTRIBUTION).inputs
+    inputs = _site(dev, "cdn").inputs
     assert inputs["viewerCertificate"] == {"cloudfrontDefaultCertificate": True}
     assert inputs.get("aliases", []) == []
     assert dev.outputs["siteUrl"] == f"https://{dev.outputs['distributionDomain']}"
 
 
 def test_headers_policy_matches_the_edge_rules(run: offline.OfflineRun) -> None:
-    inputs = run.one(HEADERS).inputs
+    inputs = _site(run, "headers").inputs
     security = inputs["securityHeadersConfig"]
     hsts = security["strictTransportSecurity"]
     assert hsts["accessControlMaxAgeSec"] >= 63_072_000
