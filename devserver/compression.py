@@ -7,12 +7,15 @@ import threading
 from collections import OrderedDict
 
 import brotli  # type: ignore[import-untyped]
-from werkzeug.datastructures import Accept
+from werkzeug.datastructures import Accept, Headers
 
 from infra import edge
 
 # When a viewer accepts both, CloudFront sends brotli (smaller for text).
 _PREFERENCE = ("br", "gzip")
+# The origin statuses whose bodies CloudFront compresses (its "conditions for compression");
+# other answers pass as they are.
+COMPRESSED_STATUSES = frozenset({200, 403, 404})
 
 
 def choose_encoding(accept_encoding: Accept, size: int) -> str | None:
@@ -56,3 +59,34 @@ class CompressedCache:
             while len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)
         return compressed
+
+
+def compress_answer(status: int, headers: Headers, body: bytes, accept_encoding: Accept) -> bytes:
+    """What the edge makes of an origin's answer it does not cache: the body to send.
+
+    For the local API: in production its answers pass through the API edge (infra/api_edge.py,
+    `compress` on, gzip and brotli in the cache key), which compresses them so. `headers` is
+    updated as the edge updates it: `Vary: Accept-Encoding` on every compressible answer, and
+    on a compressed one `Content-Encoding`, no stale `Content-Length`, and the origin's strong
+    ETag made weak (the compressed bytes are another representation; the app compares
+    If-None-Match weakly, so revalidation keeps working).
+    """
+    content_type = headers.get("Content-Type", "")
+    if (
+        status not in COMPRESSED_STATUSES
+        or "Content-Encoding" in headers
+        or not edge.is_compressible(content_type)
+    ):
+        return body
+    vary = [v.strip() for v in headers.get("Vary", "").split(",") if v.strip()]
+    if not any(v.lower() == "accept-encoding" for v in vary):
+        headers["Vary"] = ", ".join([*vary, "Accept-Encoding"])
+    encoding = choose_encoding(accept_encoding, len(body))
+    if encoding is None:
+        return body
+    headers["Content-Encoding"] = encoding
+    headers.pop("Content-Length", None)
+    etag = headers.get("ETag")
+    if etag and not etag.startswith("W/"):
+        headers["ETag"] = f"W/{etag}"
+    return compress(body, encoding)

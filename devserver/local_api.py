@@ -14,9 +14,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
 from devserver import apigw
+from devserver.compression import compress_answer
 
 Handler = Callable[[dict[str, Any], Any], Any]
 HANDLER_MODULE = "handler"
@@ -48,9 +50,9 @@ class LambdaContext:
 class LambdaRuntime:
     """One warm function instance: the handler imported once, invoked one event at a time.
 
-    Lambda runs a handler on a single thread, one event after another, and Mangum relies on it:
-    it sets up its asyncio loop on the thread that imports the handler and reuses it per call.
-    So the import and every call happen on one dedicated thread here too.
+    Lambda imports a handler and runs it on a single thread, one event after another; the
+    adapter serves one request at a time and steps the app's coroutine itself, with no event
+    loop. The import and every call happen on one dedicated thread here too, as on Lambda.
     """
 
     def __init__(self, backend_dir: Path, environment: Mapping[str, str]) -> None:
@@ -108,10 +110,13 @@ class LocalApi:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
         response = self.respond(_http_request(environ, request))
+        # In production the API's JSON reaches the browser compressed by the API edge in front
+        # of it (infra/api_edge.py); CloudFront's rules, as the local edge applies them, stand
+        # in for it here.
+        headers = Headers(response.headers)
+        body = compress_answer(response.status, headers, response.body, request.accept_encodings)
         # A HEAD goes to the function like any method; only the body is dropped on the wire.
-        return Response(response.body, status=response.status, headers=response.headers)(
-            environ, start_response
-        )
+        return Response(body, status=response.status, headers=headers)(environ, start_response)
 
     def respond(self, request: apigw.HttpRequest) -> apigw.HttpResponse:
         event = apigw.to_event(request)

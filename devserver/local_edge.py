@@ -1,7 +1,9 @@
 """The local edge: serves a built frontend with the rules CloudFront applies in the cloud.
 
 Every rule comes from infra/edge.py; this module only maps a request onto a file the way the
-S3 origin would, and answers `/config.json` for the local API instead of the release tool's.
+S3 origin would. What the release tool writes per stage it writes for the local stage instead:
+`/config.json` naming the local API, `/robots.txt` for a stage that is not prod, and
+`index.html` with the hints for the local API (`edge.stage_index`, the release tool's function).
 """
 
 from __future__ import annotations
@@ -120,6 +122,9 @@ class LocalEdge:
         if key == edge.CONFIG_DOCUMENT:
             body = json.dumps(self.config(), indent=2).encode()
             return _Object(key=key, body=body, identity=(key, hashlib.md5(body).hexdigest()))
+        if key == edge.ROBOTS_DOCUMENT:
+            body = edge.robots_txt(LOCAL_STAGE)
+            return _Object(key=key, body=body, identity=(key, hashlib.md5(body).hexdigest()))
         path = _inside(self.dist, key)
         if path is None:
             return None
@@ -128,7 +133,18 @@ class LocalEdge:
             body = path.read_bytes()
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError):
             return None
+        if key == edge.INDEX_DOCUMENT:
+            # What the release tool publishes for a stage (the build's index.html with the
+            # stage's hints), here for the local API. The identity below need not change with
+            # it: the API's address is fixed for the server's life.
+            body = self._stage_index(path, body)
         return _Object(key=key, body=body, identity=(key, stat.st_mtime_ns, stat.st_size))
+
+    def _stage_index(self, path: Path, body: bytes) -> bytes:
+        try:
+            return edge.stage_index(body, self.api_origin)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise DistError(f"{path} cannot be served: {error}") from error
 
     def _object_response(self, request: Request, stored: _Object, status: int) -> Response:
         content_type = edge.content_type(stored.key)

@@ -36,6 +36,12 @@ for (const [, url] of html.matchAll(/\s(?:src|href)="(\/[^"]*)"/g)) {
 // The release tool writes config.json per stage; one baked into the build would be overwritten
 // at best and shipped to the wrong stage at worst.
 if (existsSync(join(dist, 'config.json'))) problems.push('dist/config.json exists; it must come from the release tool')
+// The same for robots.txt: the release tool lets crawlers in on prod only (infra/edge.py), and
+// a robots.txt in public/ would tell every stage the same thing.
+if (existsSync(join(dist, 'robots.txt'))) problems.push('dist/robots.txt exists; it must come from the release tool')
+// index.html gets its resource hints (preconnect to the stage's API, preload of config.json)
+// from the release tool too: the API's address is the stage's, never the build's.
+if (/<link\b[^>]*\brel="?(?:preconnect|dns-prefetch)\b/i.test(html)) problems.push('index.html has a preconnect or dns-prefetch hint; the release tool adds the stage\'s')
 
 const manifestPath = join(dist, '.vite', 'manifest.json')
 if (!existsSync(manifestPath)) {

@@ -26,7 +26,8 @@ class SiteFile:
     md5: str
     sha256: str
     path: Path | None = None
-    # Generated objects (config.json) carry their bytes instead of a path.
+    # Generated objects (config.json, robots.txt, the stage's index.html) carry their bytes
+    # instead of a path.
     body: bytes | None = None
 
     @classmethod
@@ -78,6 +79,34 @@ class Build:
         body = (json.dumps(self.config_document(api_url, stage), indent=2) + "\n").encode()
         return SiteFile.from_bytes(edge.CONFIG_DOCUMENT, body)
 
+    def robots(self, stage: str) -> SiteFile:
+        """The stage's robots.txt: indexable on prod only (`edge.robots_txt`)."""
+        return SiteFile.from_bytes(edge.ROBOTS_DOCUMENT, edge.robots_txt(stage))
+
+    def index(self, api_url: str) -> SiteFile:
+        """The build's index.html with the stage's hints (preconnect to the API, preload of
+        config.json); the local edge serves the same bytes through the same function."""
+        built = next(f for f in self.files if f.key == edge.INDEX_DOCUMENT)
+        try:
+            body = edge.stage_index(built.read(), api_url)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise ReleaseError(
+                f"{edge.INDEX_DOCUMENT} cannot take the stage's hints: {error}"
+            ) from error
+        return SiteFile.from_bytes(edge.INDEX_DOCUMENT, body)
+
+    def stage_site(self, api_url: str, stage: str) -> list[SiteFile]:
+        """Every object one stage serves: the build, its index.html as the stage serves it, and
+        the stage's own robots.txt and config.json.
+
+        Only these differ between stages. The release id stays a hash of the build as built
+        (`release_id`), so one build is one release in every stage; the release record lists
+        the bytes actually published, so a rollback restores the stage's own index.html.
+        """
+        index = self.index(api_url)
+        files = [index if f.key == edge.INDEX_DOCUMENT else f for f in self.files]
+        return [*files, self.robots(stage), self.config(api_url, stage)]
+
 
 def read_build(source: Path) -> Build:
     """Hash every file of a Vite build; refuse a build that cannot be served."""
@@ -91,8 +120,9 @@ def read_build(source: Path) -> Build:
         if relative.parts[0] in SKIPPED_DIRECTORIES or not path.is_file():
             continue
         key = relative.as_posix()
-        # The release writes the stage's own config.json; a copy in the build is a dev stand-in.
-        if key == edge.CONFIG_DOCUMENT:
+        # The release writes the stage's own config.json and robots.txt; a copy in the build is
+        # a dev stand-in (scripts/check-dist.mjs refuses both in a real build).
+        if key in edge.STAGE_DOCUMENTS:
             continue
         files.append(SiteFile.from_bytes(key, path.read_bytes(), path))
     by_key = {f.key: f for f in files}

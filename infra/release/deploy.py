@@ -3,8 +3,8 @@
 The order is the whole design:
 1. every new or changed asset (and other unhashed files such as favicon.svg), all complete;
 2. the release record (`records.py`), so the release can be listed and rolled back to;
-3. config.json, which names the release;
-4. index.html, which makes it live;
+3. the stage's own documents: robots.txt, then config.json, which names the release;
+4. index.html (the build's, with the stage's hints: `Build.stage_site`), which makes it live;
 5. one CloudFront invalidation for the unhashed paths that changed;
 6. only then, pruning: releases beyond the newest N and the assets no kept release uses.
 A deploy stopped anywhere before step 4 leaves the previous release fully served.
@@ -79,8 +79,7 @@ def deploy(
 ) -> DeployResult:
     # Everything that can be refused is checked before the first write.
     build = read_build(options.source)
-    config = build.config(options.api_url, options.stage)
-    site = [*build.files, config]
+    site = build.stage_site(options.api_url, options.stage)
     bucket.ensure_exists()
     distribution.ensure_exists()
     etags = bucket.etags()
@@ -104,12 +103,13 @@ def deploy(
             result.uploaded.append(f.key)
             result.bytes_uploaded += f.size
 
-    entry = {edge.INDEX_DOCUMENT, edge.CONFIG_DOCUMENT}
+    entry = {edge.INDEX_DOCUMENT, *edge.STAGE_DOCUMENTS}
     try:
         upload_all([f for f in changed if f.key not in entry], put, bucket.workers, progress)
         record = _record(build, options, site, records.get(build.release))
         _publish_record(bucket, record, site, etags, records.get(build.release), live, progress)
-        upload_all([f for f in changed if f.key == edge.CONFIG_DOCUMENT], put, 1, progress)
+        # One at a time, in site order: robots.txt, then config.json.
+        upload_all([f for f in changed if f.key in edge.STAGE_DOCUMENTS], put, 1, progress)
     except (ClientError, BotoCoreError, ReleaseError) as error:
         kept = f"release {live}" if live else "what they had"
         raise ReleaseError(f"{error}; index.html is untouched, viewers keep {kept}") from error

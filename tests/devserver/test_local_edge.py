@@ -13,7 +13,8 @@ from werkzeug.test import Client
 
 from devserver.local_edge import DistError, LocalEdge
 from infra import edge as rules
-from tests.devserver.conftest import API_ORIGIN, ASSET_JS, INDEX_HTML, PNG
+from infra.release.build import read_build
+from tests.devserver.conftest import API_ORIGIN, ASSET_JS, INDEX_HTML, PNG, SERVED_INDEX_HTML
 
 ASSET = "/assets/index-3f2a9c1b.js"
 
@@ -27,7 +28,7 @@ def _rewrite_status() -> int:
 def test_root_is_the_index_document_with_no_cache_and_security_headers(edge: Client) -> None:
     response = edge.get("/")
     assert response.status_code == 200
-    assert response.data == INDEX_HTML
+    assert response.data == SERVED_INDEX_HTML
     assert response.headers["Cache-Control"] == "no-cache"
     assert response.headers["Content-Type"] == rules.content_type("index.html")
     for name, value in rules.SecurityHeaders(api_origin=API_ORIGIN).as_http().items():
@@ -40,7 +41,7 @@ def test_a_missing_path_answers_the_index_document_as_error_rewrites_say(
 ) -> None:
     response = edge.get(path)
     assert response.status_code == _rewrite_status() == 200
-    assert response.data == INDEX_HTML
+    assert response.data == SERVED_INDEX_HTML
     assert response.headers["Cache-Control"] == "no-cache"
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
     csp = response.headers["Content-Security-Policy"]
@@ -93,7 +94,7 @@ def test_no_compression_unasked_for_images_or_below_the_size_floor(edge: Client)
     assert image.data == PNG
     small = edge.get("/", headers={"Accept-Encoding": "gzip, br"})
     assert "Content-Encoding" not in small.headers
-    assert small.data == INDEX_HTML
+    assert small.data == SERVED_INDEX_HTML
 
 
 @pytest.mark.parametrize("accept", [None, "gzip", "br"])
@@ -113,7 +114,7 @@ def test_a_known_etag_gets_304_without_a_body(edge: Client, accept: str | None) 
 
 def test_the_etag_is_the_objects_md5_as_s3_gives_it(edge: Client) -> None:
     response = edge.get("/")
-    assert response.headers["ETag"] == f'"{hashlib.md5(INDEX_HTML).hexdigest()}"'
+    assert response.headers["ETag"] == f'"{hashlib.md5(SERVED_INDEX_HTML).hexdigest()}"'
     deep = edge.get("/runs/1", headers={"If-None-Match": response.headers["ETag"]})
     assert deep.status_code == 304
 
@@ -125,12 +126,12 @@ def test_the_etag_is_the_objects_md5_as_s3_gives_it(edge: Client) -> None:
 def test_no_path_leads_outside_the_dist_folder(edge: Client, path: str) -> None:
     response = edge.get(path)
     assert b"outside the dist folder" not in response.data
-    assert response.data == INDEX_HTML
+    assert response.data == SERVED_INDEX_HTML
 
 
 def test_a_symlink_out_of_dist_is_not_followed(dist: Path, edge: Client) -> None:
     (dist / "leak.txt").symlink_to(dist.parent / "secret.txt")
-    assert edge.get("/leak.txt").data == INDEX_HTML
+    assert edge.get("/leak.txt").data == SERVED_INDEX_HTML
 
 
 def test_head_has_the_headers_and_no_body(edge: Client) -> None:
@@ -214,3 +215,38 @@ def test_a_dist_being_rebuilt_answers_503_not_a_traceback(dist: Path, edge: Clie
     assert response.headers["Cache-Control"] == "no-store"
     assert b"npm run build" in response.data
     assert edge.get(ASSET).status_code == 200
+
+
+def test_the_index_document_is_the_one_the_release_tool_publishes(dist: Path, edge: Client) -> None:
+    # One function writes the hints for both, so `make dev` loads as a deployed stage does.
+    published = read_build(dist).index(API_ORIGIN).read()
+    assert published == SERVED_INDEX_HTML
+    assert edge.get("/").data == published
+    assert edge.get("/pipelines/7").data == published
+    # A dist that already carries them (a copy of a published index.html) gets them once.
+    (dist / "index.html").write_bytes(SERVED_INDEX_HTML)
+    assert edge.get("/").data == SERVED_INDEX_HTML
+
+
+def test_an_index_without_a_head_answers_503_naming_the_file(dist: Path, edge: Client) -> None:
+    (dist / "index.html").write_bytes(b"<!doctype html><body><div id=app></div></body>\n")
+    response = edge.get("/")
+    assert response.status_code == 503
+    assert b"index.html cannot be served" in response.data
+    assert b"no <head>" in response.data
+
+
+@pytest.mark.parametrize("head", [False, True])
+def test_robots_txt_keeps_crawlers_off_the_local_stage(
+    dist: Path, edge: Client, head: bool
+) -> None:
+    # What the release tool writes for any stage but prod; never the SPA's index.html, and
+    # never a robots.txt that found its way into the build.
+    (dist / "robots.txt").write_text("User-agent: *\nAllow: /\n")
+    response = edge.head("/robots.txt") if head else edge.get("/robots.txt")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.headers["Content-Length"] == "26"
+    if not head:
+        assert response.data == b"User-agent: *\nDisallow: /\n"

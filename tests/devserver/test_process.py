@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.devserver import stack as devstack
-from tests.devserver.conftest import INDEX_HTML
+from tests.devserver.conftest import served_index
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def _get(url: str) -> tuple[int, dict[str, str], bytes]:
 
 def test_it_serves_the_site_and_the_api_wired_to_each_other(running: devstack.Stack) -> None:
     status, headers, body = _get(f"{running.site_url}/pipelines/7")
-    assert (status, body) == (200, INDEX_HTML)
+    assert (status, body) == (200, served_index(running.api_url))
     assert f"connect-src 'self' {running.api_url}" in headers["Content-Security-Policy"]
 
     _, _, config = _get(f"{running.site_url}/config.json")
@@ -62,7 +62,7 @@ def test_a_raw_traversal_on_the_wire_gets_the_index_not_the_file(
     body = response.read()
     connection.close()
     assert b"outside the dist folder" not in body
-    assert body == INDEX_HTML
+    assert body == served_index(running.api_url)
 
 
 def test_the_api_path_reaches_the_function_percent_encoded(running: devstack.Stack) -> None:

@@ -184,7 +184,10 @@ class PageProblems:
     page_errors: list[str] = field(default_factory=list)
 
     def on_console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
+        # Besides errors, Chromium's warning that a preload went unused or did not match the
+        # request that needed it (index.html preloads config.json): it was downloaded twice.
+        wasted_preload = message.type == "warning" and "preload" in message.text.lower()
+        if message.type == "error" or wasted_preload:
             location = message.location.get("url", "")
             self.console_errors.append(f"{message.text} ({location})")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.request
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Response, expect
@@ -79,3 +80,45 @@ def test_a_revisited_asset_is_revalidated_with_a_304_or_served_from_cache(
     # the browser from its cache; either way the headers are the index document's.
     assert document.all_headers()["cache-control"] == rules.NO_CACHE
     tab.problems.assert_none(page.url)
+
+
+def test_the_page_preloads_its_config_once_and_gets_the_api_json_compressed(
+    tab: BrowserTab, local_stack: LocalStack
+) -> None:
+    page = tab.page
+    config_requests: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            config_requests.append(r.url)
+            if urlsplit(r.url).path == f"/{rules.CONFIG_DOCUMENT}"
+            else None
+        ),
+    )
+    api_answers: list[Response] = []
+    page.on(
+        "response", lambda r: api_answers.append(r) if r.url.startswith(local_stack.api) else None
+    )
+
+    root = page.goto(f"{local_stack.site}/")
+    assert root is not None
+    expect(page.get_by_test_id("pipeline-list")).to_be_visible()
+
+    # The hints the release tool writes for a stage, here for the local API.
+    html = root.text()
+    assert f'<link rel="preconnect" href="{local_stack.api}" crossorigin>' in html
+    assert '<link rel="preload" href="/config.json" as="fetch" crossorigin>' in html
+    # One download: the app's own fetch took the preloaded answer (a mismatch would fetch it
+    # again, and Chromium's warning would fail the problem check below).
+    assert len(config_requests) == 1, config_requests
+    (pipelines,) = [r for r in api_answers if urlsplit(r.url).path == "/pipelines"]
+    asked = pipelines.request.all_headers().get("accept-encoding", "")
+    assert pipelines.all_headers().get("content-encoding") == ("br" if "br" in asked else "gzip")
+    assert pipelines.json()["pipelines"]
+    tab.problems.assert_none(page.url)
+
+
+def test_robots_txt_is_the_local_stages_not_the_spa(local_stack: LocalStack) -> None:
+    with urllib.request.urlopen(f"{local_stack.site}/robots.txt", timeout=10) as response:
+        assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+        assert response.read() == b"User-agent: *\nDisallow: /\n"

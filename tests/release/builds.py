@@ -9,6 +9,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from infra import edge
+
 
 def _hashed(name: str, suffix: str, body: str) -> str:
     return f"assets/{name}-{hashlib.sha256(body.encode()).hexdigest()[:8]}{suffix}"
@@ -68,6 +70,12 @@ def referenced(root: Path) -> list[str]:
         for part in html.split('="')[1:]
         if part.startswith("/assets/")
     )
+
+
+def published_index(root: Path, api_url: str) -> bytes:
+    """The index.html a stage serves for the build at `root`: the build's, with the hints for
+    the stage's API (its literal form is asserted in test_deploy.py)."""
+    return edge.stage_index((root / "index.html").read_bytes(), api_url)
 
 
 def fresh_copy(root: Path, target: Path) -> Path:

@@ -15,6 +15,13 @@ from tests.release.conftest import Site
 from tests.release.hooks import PutLog
 
 UNHASHED = {"index.html", "config.json", "favicon.svg"}
+# What the release writes into a stage's index.html, right after <head>, for Site.api_url.
+HINTS = (
+    '    <link rel="preconnect" href="https://api.example.test" crossorigin>\n'
+    '    <link rel="preload" href="/config.json" as="fetch" crossorigin>\n'
+)
+DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+ALLOW_ALL = b"User-agent: *\nAllow: /\n"
 
 
 def site_keys(objects: dict[str, bytes]) -> set[str]:
@@ -28,7 +35,7 @@ def test_first_deploy_publishes_the_build_with_edge_headers(site: Site) -> None:
     assert run.code == 0, run.err
     summary = run.json
     expected = {p.relative_to(build).as_posix() for p in build.rglob("*") if p.is_file()}
-    expected = {k for k in expected if not k.startswith(".vite/")} | {"config.json"}
+    expected = {k for k in expected if not k.startswith(".vite/")} | {"config.json", "robots.txt"}
     objects = site.objects()
     assert site_keys(objects) == expected
     assert summary["release"] == read_build(build).release
@@ -41,6 +48,11 @@ def test_first_deploy_publishes_the_build_with_edge_headers(site: Site) -> None:
         "stage": site.stage,
         "release": summary["release"],
     }
+    # The stage "test" is not prod: no crawling.
+    assert objects["robots.txt"] == DISALLOW_ALL
+    # The build's index.html with the stage's hints first in its head; nothing else changed.
+    built = (build / "index.html").read_text()
+    assert objects["index.html"].decode() == built.replace("<head>\n", "<head>\n" + HINTS, 1)
     for key in expected:
         head = site.head(key)
         assert head["ContentType"] == edge.content_type(key), key
@@ -49,12 +61,15 @@ def test_first_deploy_publishes_the_build_with_edge_headers(site: Site) -> None:
     assert site.head(referenced(build)[0])["CacheControl"] == "public, max-age=31536000, immutable"
     assert site.head("index.html")["CacheControl"] == "no-cache"
     assert site.head("config.json")["CacheControl"] == "no-cache"
-    assert site.invalidations() == [["/", "/config.json", "/favicon.svg", "/index.html"]]
-    assert summary["invalidated_paths"] == ["/", "/config.json", "/favicon.svg", "/index.html"]
+    assert site.head("robots.txt")["CacheControl"] == "no-cache"
+    assert site.head("robots.txt")["ContentType"] == "text/plain; charset=utf-8"
+    paths = ["/", "/config.json", "/favicon.svg", "/index.html", "/robots.txt"]
+    assert site.invalidations() == [paths]
+    assert summary["invalidated_paths"] == paths
     release = summary["release"]
     assert f"_releases/{release}.json" in objects
-    assert objects[f"_releases/{release}/site/index.html"] == objects["index.html"]
-    assert objects[f"_releases/{release}/site/config.json"] == objects["config.json"]
+    for key in ("index.html", "config.json", "robots.txt"):
+        assert objects[f"_releases/{release}/site/{key}"] == objects[key], key
 
 
 def test_release_id_follows_content_not_mtimes(site: Site) -> None:
@@ -120,16 +135,60 @@ def test_only_changed_unhashed_paths_are_invalidated(site: Site) -> None:
     assert all(not p.startswith("/assets/") for batch in site.invalidations() for p in batch)
 
 
-def test_a_new_api_url_republishes_config_only(site: Site) -> None:
+def test_a_new_api_url_republishes_config_and_index_under_the_same_release(site: Site) -> None:
     build = site.build(Sources())
-    site.deploy(build)
-    site.api_url = "https://api2.example.test"
+    first = site.deploy(build).json
+    site.api_url = "https://api2.example.test/v1"
 
     run = site.deploy(build)
 
-    assert run.json["uploaded"] == 1
-    assert run.json["invalidated_paths"] == ["/config.json"]
-    assert json.loads(site.objects()["config.json"])["apiUrl"] == "https://api2.example.test"
+    # The release id is the build's: the stage's documents around it do not change it.
+    assert run.json["release"] == first["release"] == read_build(build).release
+    assert run.json["uploaded"] == 2
+    assert run.json["invalidated_paths"] == ["/", "/config.json", "/index.html"]
+    objects = site.objects()
+    assert json.loads(objects["config.json"])["apiUrl"] == "https://api2.example.test/v1"
+    # The hint names the API's origin, without its path.
+    assert (
+        b'<link rel="preconnect" href="https://api2.example.test" crossorigin>'
+        in (objects["index.html"])
+    )
+    assert b"https://api.example.test" not in objects["index.html"]
+
+
+def test_robots_txt_lets_crawlers_in_on_prod_only(site: Site) -> None:
+    build = site.build(Sources())
+    site.stage = "staging"
+    assert site.deploy(build).code == 0
+    assert site.objects()["robots.txt"] == DISALLOW_ALL
+    log = PutLog()
+
+    # Not a real move (prod has its own bucket), but the same build under another --stage.
+    site.stage = "prod"
+    run = site.deploy(build, session=log.attach(boto3.Session()))
+
+    assert run.code == 0, run.err
+    objects = site.objects()
+    assert objects["robots.txt"] == ALLOW_ALL
+    release = run.json["release"]
+    assert objects[f"_releases/{release}/site/robots.txt"] == ALLOW_ALL
+    assert run.json["uploaded"] == 2  # robots.txt and config.json; index.html names no stage
+    assert run.json["invalidated_paths"] == ["/config.json", "/robots.txt"]
+    # Like config.json: after the record, before config.json.
+    record = f"_releases/{release}.json"
+    assert log.position("end", record) < log.position("start", "robots.txt")
+    assert log.position("end", "robots.txt") < log.position("start", "config.json")
+
+
+def test_a_robots_txt_in_the_build_is_not_published(site: Site) -> None:
+    build = site.build(Sources())
+    (build / "robots.txt").write_text("User-agent: *\nAllow: /\n")
+
+    run = site.deploy(build)
+
+    assert run.code == 0, run.err
+    assert site.objects()["robots.txt"] == DISALLOW_ALL
+    assert read_build(build).release == read_build(site.build(Sources())).release
 
 
 def test_assets_go_first_then_the_record_then_config_then_index(site: Site) -> None:

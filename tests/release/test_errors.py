@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from infra.release.lock import LOCK_KEY
-from tests.release.builds import Sources, referenced
+from tests.release.builds import Sources, published_index, referenced
 from tests.release.conftest import Run, Site
 from tests.release.hooks import FailAfter
 
@@ -105,6 +105,20 @@ def test_build_whose_index_names_a_missing_asset(live_site: tuple[Site, dict[str
     assert site.objects() == before
 
 
+def test_build_whose_index_has_no_head_for_the_hints(
+    live_site: tuple[Site, dict[str, bytes]],
+) -> None:
+    site, before = live_site
+    build = site.build(Sources(about="export default { v: 2 }"))
+    index = build / "index.html"
+    index.write_text(index.read_text().replace("<head>", "").replace("</head>", ""))
+
+    run = site.deploy(build)
+
+    assert_one_error_line(run, "index.html cannot take the stage's hints", "no <head>")
+    assert site.objects() == before
+
+
 @pytest.mark.parametrize(
     ("keep", "message"), [("0", "at least 1"), ("-2", "at least 1"), ("two", "whole number")]
 )
@@ -166,4 +180,4 @@ def test_a_deploy_cut_part_way_leaves_the_previous_release_served(
     assert retry.code == 0, retry.err
     assert retry.json["uploaded"] == 5 - min(allowed_puts, 3)
     assert retry.json["invalidated_paths"] == ["/", "/config.json", "/index.html"]
-    assert site.objects()["index.html"] == (build / "index.html").read_bytes()
+    assert site.objects()["index.html"] == published_index(build, site.api_url)

@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.release.builds import Sources, referenced
+from tests.release.builds import Sources, published_index, referenced
 from tests.release.conftest import Site
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,7 +71,7 @@ def test_rollback_restores_index_config_and_unhashed_files(
 
     assert run.code == 0, run.err
     objects = site.objects()
-    assert objects["index.html"] == (builds[0] / "index.html").read_bytes()
+    assert objects["index.html"] == published_index(builds[0], site.api_url)
     assert objects["favicon.svg"] == (builds[0] / "favicon.svg").read_bytes()
     assert json.loads(objects["config.json"])["release"] == releases[0]
     for key in referenced(builds[0]):
@@ -168,8 +168,9 @@ def test_the_module_runs_as_a_process(site: Site) -> None:
     assert set(summary) == {
         "release", "uploaded", "skipped", "deleted", "bytes_uploaded", "invalidated_paths",
     }  # fmt: skip
-    assert summary["uploaded"] == 7
+    assert summary["uploaded"] == 8
     assert json.loads(site.objects()["config.json"])["stage"] == "dev"
+    assert site.objects()["robots.txt"] == b"User-agent: *\nDisallow: /\n"
 
     missing = subprocess.run(
         [*command[:5], str(build / "nope"), *command[6:]],

@@ -60,6 +60,13 @@ export function parseConfig(body: unknown): RuntimeConfig {
 /**
  * Reads the stage's runtime config. `no-store` because the file keeps its name across releases
  * and a cached copy would hide the very release change the app watches for.
+ *
+ * The first read at boot is answered by the `<link rel="preload" href="/config.json" as="fetch"
+ * crossorigin>` the release tool (and the local edge) put in index.html (infra/edge.py,
+ * `stage_hints`). The preload is only used if this request matches it: a plain fetch() of the
+ * same URL is mode "cors" with credentials "same-origin", which is what `crossorigin`
+ * (anonymous) asks for. A `credentials` or `mode` option here would make Chromium download the
+ * file twice and warn in the console (the browser tests fail on that warning).
  */
 export async function loadConfig(): Promise<RuntimeConfig> {
   let response: Response

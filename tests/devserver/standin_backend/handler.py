@@ -14,6 +14,7 @@ from typing import Any
 # Read at import, as a real handler reads its configuration at cold start.
 ENVIRONMENT = {name: os.environ.get(name) for name in ("STAGE", "RELEASE", "ALLOWED_ORIGIN")}
 PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe"
+BIG_ROWS = [f"row {i}" for i in range(300)]
 
 
 def handler(event: dict[str, Any], context: Any) -> Any:
@@ -38,6 +39,15 @@ def handler(event: dict[str, Any], context: Any) -> Any:
         }
     if path == "/bare":
         return {"just": "a body"}
+    if path == "/big":
+        # Shaped like the API's answers: JSON over CloudFront's 1,000-byte floor, a strong ETag,
+        # Vary: Origin; the status comes from ?status=.
+        status = int((event.get("queryStringParameters") or {}).get("status", "200"))
+        return {
+            "statusCode": status,
+            "headers": {"content-type": "application/json", "etag": '"big1"', "vary": "Origin"},
+            "body": json.dumps({"rows": BIG_ROWS}),
+        }
     if path == "/broken":
         raise RuntimeError("the handler failed")
     if path == "/malformed":
