@@ -67,7 +67,7 @@ def _between(low: int, high: int) -> Callable[[Any], bool]:
 
 KEYS: tuple[Key, ...] = (
     Key("domain", "string", "", "The site's hostname (e.g. app.example.com); empty uses "
-        "CloudFront's default domain and API Gateway's endpoint.",
+        "CloudFront's (or, with apiEdge false, API Gateway's) own hostnames.",
         "a lowercase hostname without scheme or trailing dot, or empty", "app.example.com",
         lambda v: v == "" or bool(_HOSTNAME.match(v))),
     Key("hostedZone", "string", "", "The Route53 public hosted zone that holds `domain` "
