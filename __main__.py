@@ -4,11 +4,12 @@ import pulumi
 
 from infra.api import Api, ApiArgs, Gateway, GatewayArgs
 from infra.config import load
-from infra.dns import Domain, DomainArgs, Hostname, alias_records
+from infra.dns import Domain, DomainArgs, alias_records
 from infra.frontend import FrontendRelease, FrontendReleaseArgs
 from infra.lambda_package import build
 from infra.observability import Observability, ObservabilityArgs
 from infra.site import StaticSite, StaticSiteArgs
+from infra.waf import Firewall, FirewallArgs
 
 config = load()
 prefix = f"skyline-{config.stage}"
@@ -20,15 +21,14 @@ domain = (
     if names
     else None
 )
-api_host = Hostname(domain.names.api_domain, domain.api_certificate_arn) if domain else None
+
+# The stage's WAF, if on, in front of both distributions.
+firewall = Firewall(f"{prefix}-waf", FirewallArgs(config.waf_rate_limit)) if config.waf else None
+web_acl = firewall.web_acl.arn if firewall else None
 
 # The API's front door (behind its edge, when on) before the site, whose CSP names its origin.
-gateway = Gateway(
-    f"{prefix}-api",
-    GatewayArgs(
-        config.throttle, config.log_retention_days, config.api_edge, config.price_class, api_host
-    ),
-)
+api_host = domain.api_host if domain else None
+gateway = Gateway(f"{prefix}-api", GatewayArgs(config.gateway, api_host, web_acl))
 
 site = StaticSite(
     f"{prefix}-site",
@@ -38,6 +38,8 @@ site = StaticSite(
         domain=names.domain if names else None,
         certificate_arn=domain.site_certificate_arn if domain else None,
         protect=config.protect,
+        log_retention_days=config.log_retention_days,
+        web_acl_arn=web_acl,
     ),
 )
 

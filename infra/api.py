@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.api_edge import ApiEdge, ApiEdgeArgs
-from infra.config import FunctionSettings, Throttle
+from infra.config import FunctionSettings, GatewaySettings
 from infra.dns import AliasTarget, Hostname
 from infra.lambda_package import LambdaPackage
 
@@ -38,15 +38,14 @@ ACCESS_LOG_FORMAT = json.dumps(
 
 @dataclass
 class GatewayArgs:
-    throttle: Throttle
-    log_retention_days: int
-    # With the API edge on, a CloudFront distribution in front (infra/api_edge.py), at this
+    # Throttle, log retention, and whether the API edge (infra/api_edge.py), at the stage's
     # price class, serves the API's public name.
-    edge: bool
-    price_class: str
+    settings: GatewaySettings
     # `api.<domain>` with its certificate (in us-east-1 for the edge, else in the stack's
     # region); None for the edge's or the endpoint's own name.
     hostname: Hostname | None = None
+    # The stage's WAF web ACL for the edge (infra/waf.py), if any.
+    web_acl_arn: pulumi.Input[str] | None = None
 
 
 class Gateway(pulumi.ComponentResource):
@@ -83,17 +82,23 @@ class Gateway(pulumi.ComponentResource):
             # With a custom domain, the execute-api hostname would be a second way in that
             # callers could come to depend on; only the name users know stays open. (Behind
             # the API edge it is the edge's origin, guarded by the origin secret.)
-            disable_execute_api_endpoint=args.hostname is not None and not args.edge,
+            disable_execute_api_endpoint=args.hostname is not None and not args.settings.edge,
             opts=self._moved("aws:apigatewayv2/api:Api", f"{name}-http-api"),
         )
         self.stage = self._stage()
         self.endpoint = self.http_api.api_endpoint
         self.edge = None
         self.origin_secret = None
-        if args.edge:
+        if args.settings.edge:
             self.edge = ApiEdge(
                 f"{name}-edge",
-                ApiEdgeArgs(self.endpoint, args.price_class, args.hostname),
+                ApiEdgeArgs(
+                    self.endpoint,
+                    args.settings.price_class,
+                    args.hostname,
+                    args.settings.log_retention_days,
+                    args.web_acl_arn,
+                ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
             self.url, self.alias_target = self.edge.url, self.edge.alias_target
@@ -119,7 +124,7 @@ class Gateway(pulumi.ComponentResource):
         args = self._args
         access_logs = aws.cloudwatch.LogGroup(
             f"{self._name}-access-logs",
-            retention_in_days=args.log_retention_days,
+            retention_in_days=args.settings.log_retention_days,
             opts=self._moved("aws:cloudwatch/logGroup:LogGroup", f"{self._name}-access-logs"),
         )
         return aws.apigatewayv2.Stage(
@@ -128,8 +133,8 @@ class Gateway(pulumi.ComponentResource):
             name="$default",
             auto_deploy=True,
             default_route_settings={
-                "throttling_burst_limit": args.throttle.burst,
-                "throttling_rate_limit": args.throttle.rate,
+                "throttling_burst_limit": args.settings.throttle.burst,
+                "throttling_rate_limit": args.settings.throttle.rate,
             },
             access_log_settings={
                 "destination_arn": access_logs.arn,

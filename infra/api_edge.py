@@ -18,6 +18,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from infra import api_cache, edge
+from infra.access_logs import AccessLogs, AccessLogsArgs
 from infra.dns import AliasTarget, Hostname
 
 ORIGIN_ID = "http-api"
@@ -30,6 +31,10 @@ class ApiEdgeArgs:
     price_class: str
     # `api.<domain>` and its us-east-1 certificate; None for the distribution's own name.
     hostname: Hostname | None = None
+    # How long CloudFront's access logs are kept (infra/access_logs.py).
+    log_retention_days: int = 30
+    # The stage's WAF web ACL (infra/waf.py), if any.
+    web_acl_arn: pulumi.Input[str] | None = None
 
 
 class ApiEdge(pulumi.ComponentResource):
@@ -50,6 +55,11 @@ class ApiEdge(pulumi.ComponentResource):
         cache_policy = self._cache_policy()
         headers_policy = self._headers_policy()
         self.distribution = self._distribution(cache_policy, headers_policy)
+        AccessLogs(
+            f"{name}-access-logs",
+            AccessLogsArgs(self.distribution.arn, args.log_retention_days),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         self.url = (
             pulumi.Output.from_input(f"https://{args.hostname.name}")
             if args.hostname
@@ -173,5 +183,6 @@ class ApiEdge(pulumi.ComponentResource):
             },
             restrictions={"geo_restriction": {"restriction_type": "none"}},
             viewer_certificate=viewer_certificate,
+            web_acl_id=args.web_acl_arn,
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -106,6 +106,12 @@ KEYS: tuple[Key, ...] = (
         "below this percent for an hour (turns on CloudFront's additional metrics for the API "
         "distribution, billed monthly); 0 turns both off.", "an integer from 0 to 100", "50",
         _between(0, 100)),
+    Key("waf", "boolean", False, "Put an AWS WAF web ACL (AWS's common rule set and a per-IP "
+        "rate limit, blocks answered 429) in front of the site's and the API's distributions; "
+        "billed per ACL, rule and request.", "true or false", "true", _in((True, False))),
+    Key("wafRateLimit", "integer", 1000, "Requests one client IP may make in any 5 minutes "
+        "before the WAF blocks it (with `waf`).", "an integer from 10 to 2000000000", "1000",
+        _between(10, 2_000_000_000)),
     Key("alarmEmail", "string", "", "E-mail address subscribed to the alarm topic (SNS asks it "
         "to confirm); empty sends alarms to the topic only.", "an e-mail address, or empty",
         "ops@example.com", lambda v: v == "" or bool(EMAIL.match(v))),
@@ -144,6 +150,16 @@ class Throttle:
 
 
 @dataclass(frozen=True)
+class GatewaySettings:
+    """The API's front door: its throttle and log retention, and whether the API edge serves it."""
+
+    throttle: Throttle
+    log_retention_days: int
+    edge: bool
+    price_class: str
+
+
+@dataclass(frozen=True)
 class ReleaseSettings:
     """What the frontend release needs from the stage: its name, and where and as whom to upload."""
 
@@ -174,6 +190,8 @@ class StageConfig:
     cdn_metrics: bool
     api_edge: bool = True
     api_edge_hit_rate_percent: int = 0
+    waf: bool = False
+    waf_rate_limit: int = 1000
     # The AWS provider's `aws:profile`: the release Command must upload as the same identity.
     aws_profile: str | None = None
 
@@ -195,8 +213,9 @@ class StageConfig:
         return ReleaseSettings(self.stage, self.region, self.aws_profile, self.keep_releases)
 
     @property
-    def throttle(self) -> Throttle:
-        return Throttle(self.throttle_burst, self.throttle_rate)
+    def gateway(self) -> GatewaySettings:
+        throttle = Throttle(self.throttle_burst, self.throttle_rate)
+        return GatewaySettings(throttle, self.log_retention_days, self.api_edge, self.price_class)
 
     @property
     def names(self) -> Names | None:
@@ -285,6 +304,8 @@ def parse(
         cdn_metrics=v["cdnMetrics"],
         api_edge=v["apiEdge"],
         api_edge_hit_rate_percent=v["apiEdgeHitRatePercent"],
+        waf=v["waf"],
+        waf_rate_limit=v["wafRateLimit"],
         aws_profile=(aws_profile or "").strip() or None,
     )
 

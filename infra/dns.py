@@ -14,6 +14,14 @@ CLOUDFRONT_CERTIFICATE_REGION = "us-east-1"
 
 
 @dataclass
+class Hostname:
+    """A public hostname and its validated certificate."""
+
+    name: str
+    certificate_arn: pulumi.Input[str]
+
+
+@dataclass
 class DomainArgs:
     # With `delegate_zone`, a zone for `domain` is created and delegated from `hosted_zone`, so
     # the stage owns its records.
@@ -29,6 +37,8 @@ class Domain(pulumi.ComponentResource):
 
     names: Names
     zone_id: pulumi.Output[str]
+    # `api.<domain>` with its validated certificate.
+    api_host: Hostname
     site_certificate_arn: pulumi.Output[str]
     api_certificate_arn: pulumi.Output[str]
 
@@ -48,6 +58,7 @@ class Domain(pulumi.ComponentResource):
         self.api_certificate_arn = self._certificate(
             "api", args.names.api_domain, api_region, zone_ready
         )
+        self.api_host = Hostname(args.names.api_domain, self.api_certificate_arn)
 
         self.register_outputs(
             {
@@ -116,14 +127,6 @@ class Domain(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         return validation.certificate_arn
-
-
-@dataclass
-class Hostname:
-    """A public hostname and its validated certificate."""
-
-    name: str
-    certificate_arn: pulumi.Input[str]
 
 
 @dataclass

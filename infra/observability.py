@@ -36,6 +36,13 @@ class AlarmThresholds:
     lambda_errors: int = 1
     lambda_throttles: int = 1
     period_seconds: int = 300
+    # CloudFront, per distribution: its own 5xx answers, and (with additional metrics) how long
+    # its origin takes on average.
+    cdn_5xx_percent: float = 1.0
+    cdn_origin_latency_ms: float = 1000.0
+    # The site's viewer 4xx: the SPA rewrites turn every origin 403/404 into a 200, so these are
+    # only what nothing rewrites (WAF blocks as 429, bad requests, refused methods).
+    site_4xx_percent: float = 5.0
 
 
 @dataclass
@@ -58,6 +65,8 @@ class ObservabilityArgs:
 
 class Observability(pulumi.ComponentResource):
     topic: aws.sns.Topic
+    # In us-east-1, for CloudFront's alarms; None without a distribution to watch.
+    edge_topic: aws.sns.Topic | None
     alarms: list[aws.cloudwatch.MetricAlarm]
 
     def __init__(
@@ -77,8 +86,9 @@ class Observability(pulumi.ComponentResource):
             self._lambda_alarm("throttles", "Throttles", args.thresholds.lambda_throttles),
         ]
         self._cdn_metrics()
-        if args.api_distribution_id is not None and args.api_hit_rate_percent > 0:
-            self.alarms.append(self._api_hit_rate(args.api_distribution_id))
+        self.edge_topic = self._edge_topic()
+        if self.edge_topic is not None:
+            self.alarms += self._cloudfront_alarms(self.edge_topic)
 
         self.register_outputs(
             {"topicArn": self.topic.arn, "alarmNames": [alarm.name for alarm in self.alarms]}
@@ -107,6 +117,9 @@ class Observability(pulumi.ComponentResource):
             "latency_periods": t.latency_periods,
             "lambda_errors": t.lambda_errors,
             "lambda_throttles": t.lambda_throttles,
+            "cdn_5xx_percent": t.cdn_5xx_percent,
+            "cdn_origin_latency_ms": t.cdn_origin_latency_ms,
+            "site_4xx_percent": t.site_4xx_percent,
         }
         for threshold, limit in limits.items():
             if limit <= 0:
@@ -272,7 +285,80 @@ class Observability(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-    def _api_hit_rate(self, distribution_id: pulumi.Input[str]) -> aws.cloudwatch.MetricAlarm:
+    def _edge_topic(self) -> aws.sns.Topic | None:
+        """CloudFront publishes its metrics in us-east-1 only; its alarms and their topic (with
+        the same e-mail subscription) live there too."""
+        if self._args.distribution_id is None and self._args.api_distribution_id is None:
+            return None
+        topic = self._topic("edge-alarms", CLOUDFRONT_REGION)
+        self._subscription(topic, "edge-alarm-email", CLOUDFRONT_REGION)
+        return topic
+
+    def _cloudfront_alarms(self, topic: aws.sns.Topic) -> list[aws.cloudwatch.MetricAlarm]:
+        args, t = self._args, self._args.thresholds
+        alarms = []
+        distributions = {"site": (args.distribution_id, args.cdn_realtime_metrics)}
+        if args.api_distribution_id is not None:
+            distributions["api-edge"] = (args.api_distribution_id, args.api_hit_rate_percent > 0)
+        for label, (distribution_id, additional_metrics) in distributions.items():
+            if distribution_id is None:
+                continue
+            alarms.append(
+                self._cdn_alarm(
+                    topic, f"{label}-5xx-rate", distribution_id, "5xxErrorRate",
+                    t.cdn_5xx_percent, f"More than {t.cdn_5xx_percent:g}% of the {label} "
+                    "distribution's answers were 5xx",
+                )
+            )  # fmt: skip
+            if additional_metrics:
+                # OriginLatency is one of the additional metrics the distribution pays for.
+                alarms.append(
+                    self._cdn_alarm(
+                        topic, f"{label}-origin-latency", distribution_id, "OriginLatency",
+                        t.cdn_origin_latency_ms, f"The {label} distribution's origin took more "
+                        f"than {t.cdn_origin_latency_ms:g} ms on average",
+                    )
+                )  # fmt: skip
+        if args.distribution_id is not None:
+            alarms.append(
+                self._cdn_alarm(
+                    topic, "site-4xx-rate", args.distribution_id, "4xxErrorRate",
+                    t.site_4xx_percent, f"More than {t.site_4xx_percent:g}% of the site's "
+                    "answers were 4xx the SPA rewrites leave alone (WAF blocks, bad requests)",
+                )
+            )  # fmt: skip
+        if args.api_distribution_id is not None and args.api_hit_rate_percent > 0:
+            alarms.append(self._api_hit_rate(topic, args.api_distribution_id))
+        return alarms
+
+    def _cdn_alarm(
+        self,
+        topic: aws.sns.Topic,
+        label: str,
+        distribution_id: pulumi.Input[str],
+        metric: str,
+        threshold: float,
+        description: str,
+    ) -> aws.cloudwatch.MetricAlarm:
+        t = self._args.thresholds
+        return self._alarm(
+            label,
+            f"{description} over {t.period_seconds} s",
+            namespace=CLOUDFRONT_NAMESPACE,
+            metric_name=metric,
+            dimensions={"DistributionId": distribution_id, "Region": "Global"},
+            statistic="Average",
+            period=t.period_seconds,
+            evaluation_periods=1,
+            comparison_operator="GreaterThanThreshold",
+            threshold=threshold,
+            topic=topic,
+            region=CLOUDFRONT_REGION,
+        )
+
+    def _api_hit_rate(
+        self, topic: aws.sns.Topic, distribution_id: pulumi.Input[str]
+    ) -> aws.cloudwatch.MetricAlarm:
         # CacheHitRate is one of CloudFront's additional metrics: on for this distribution only.
         aws.cloudfront.MonitoringSubscription(
             f"{self._name}-api-edge-metrics",
@@ -284,8 +370,6 @@ class Observability(pulumi.ComponentResource):
             },
             opts=pulumi.ResourceOptions(parent=self),
         )
-        topic = self._topic("edge-alarms", CLOUDFRONT_REGION)
-        self._subscription(topic, "edge-alarm-email", CLOUDFRONT_REGION)
         threshold = self._args.api_hit_rate_percent
         return self._alarm(
             "api-edge-hit-rate",

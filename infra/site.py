@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra import edge
+from infra.access_logs import AccessLogs, AccessLogsArgs
 from infra.dns import AliasTarget
 
 # AWS's managed "CachingOptimized" policy: honours the origin's Cache-Control (one year for
@@ -29,6 +30,10 @@ class StaticSiteArgs:
     domain: str | None = None
     certificate_arn: pulumi.Input[str] | None = None
     protect: bool = False
+    # How long CloudFront's access logs are kept (infra/access_logs.py).
+    log_retention_days: int = 30
+    # The stage's WAF web ACL (infra/waf.py), if any.
+    web_acl_arn: pulumi.Input[str] | None = None
 
 
 class StaticSite(pulumi.ComponentResource):
@@ -57,6 +62,11 @@ class StaticSite(pulumi.ComponentResource):
         access_control = self._origin_access_control()
         headers_policy = self._headers_policy()
         self.distribution = self._distribution(access_control, headers_policy)
+        AccessLogs(
+            f"{name}-access-logs",
+            AccessLogsArgs(self.distribution.arn, args.log_retention_days),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         bucket_policy = self._bucket_policy(public_access_block)
         self.ready = [bucket_policy, self.distribution]
         self.alias_target = AliasTarget(
@@ -240,6 +250,7 @@ class StaticSite(pulumi.ComponentResource):
             ],
             restrictions={"geo_restriction": {"restriction_type": "none"}},
             viewer_certificate=viewer_certificate,
+            web_acl_id=args.web_acl_arn,
             opts=pulumi.ResourceOptions(parent=self),
         )
 

@@ -69,7 +69,13 @@ def test_function_logs_to_the_group_the_stack_owns(run: offline.OfflineRun) -> N
 def test_log_groups_keep_logs_as_long_as_the_stage_says(run: offline.OfflineRun) -> None:
     expected = {"dev": 7, "staging": 30, "prod": 365}[run.stack]
     groups = run.of_type(LOG_GROUP)
-    assert len(groups) == 2
+    # The function's, API Gateway's access log, and CloudFront's for the site and the API edge.
+    assert sorted(g.name.removeprefix(f"skyline-{run.stack}-") for g in groups) == [
+        "api-access-logs",
+        "api-edge-access-logs-group",
+        "api-function-logs",
+        "site-access-logs-group",
+    ]
     for group in groups:
         assert group.inputs["retentionInDays"] == expected
 

@@ -166,4 +166,4 @@ def test_no_hit_rate_alarm_where_the_stage_sets_none(
     stack: str, runs: dict[str, offline.OfflineRun]
 ) -> None:
     names = [r.name for r in runs[stack].resources]
-    assert not [n for n in names if "api-edge-hit-rate" in n or "edge-alarms" in n]
+    assert not [n for n in names if "api-edge-hit-rate" in n or "api-edge-metrics" in n]

@@ -40,6 +40,8 @@ BAD_VALUES: list[tuple[str, str]] = [
     ("alarmEmail", "ops@example"),
     ("cdnMetrics", "on"),
     ("apiEdge", "yes"),
+    ("waf", "1"),
+    ("wafRateLimit", "9"),
     ("apiEdgeHitRatePercent", "101"),
     ("apiEdgeHitRatePercent", "-1"),
 ]

@@ -39,6 +39,7 @@ MODULE_PREFIXES = {
     "route53": "route53",
     "s3": "s3",
     "sns": "sns",
+    "wafv2": "wafv2",
 }
 # Types of a module whose service is another one: pulumi-aws's `cloudwatch` module holds the
 # CloudWatch Logs resources (`aws:cloudwatch/logGroup:LogGroup` is `logs:CreateLogGroup`).
@@ -48,6 +49,9 @@ TYPE_PREFIXES = {
     "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": "logs",
     "aws:cloudwatch/logMetricFilter:LogMetricFilter": "logs",
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "logs",
+    "aws:cloudwatch/logDeliverySource:LogDeliverySource": "logs",
+    "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": "logs",
+    "aws:cloudwatch/logDelivery:LogDelivery": "logs",
 }
 # Invokes (data sources) the program calls, and the service each needs.
 INVOKE_PREFIXES = {

@@ -193,9 +193,17 @@ def test_every_stack_watches_its_own_function_and_api(run: offline.OfflineRun) -
     api_id = run.one("aws:apigatewayv2/stage:Stage").inputs["apiId"]
     alarms = {r.name: r.inputs for r in run.of_type(ALARM)}
     labels = ["api-5xx-rate", "api-p99-latency", "function-errors", "function-throttles"]
+    # CloudFront, in us-east-1: each distribution's 5xx rate, the site's 4xx rate, and origin
+    # latency where the stage pays for additional metrics.
+    labels += ["site-5xx-rate", "api-edge-5xx-rate", "site-4xx-rate"]
+    if run.config.get("skyline:cdnMetrics") == "true":
+        labels.append("site-origin-latency")
     if int(run.config.get("skyline:apiEdgeHitRatePercent", "0")):
-        labels.append("api-edge-hit-rate")
+        labels += ["api-edge-hit-rate", "api-edge-origin-latency"]
     assert set(alarms) == {f"{component}-{label}" for label in labels}
+    for label in labels:
+        expected = "us-east-1" if label.startswith(("site-", "api-edge-")) else None
+        assert alarms[f"{component}-{label}"].get("region") == expected, label
     assert alarms[f"{component}-function-errors"]["dimensions"] == {
         "FunctionName": run.outputs["functionName"]
     }
@@ -208,8 +216,8 @@ def test_alarm_email_and_cdn_metrics_follow_the_stage_config(run: offline.Offlin
     email = config.get("skyline:alarmEmail")
     edge_alarm = int(config.get("skyline:apiEdgeHitRatePercent", "0")) > 0
     subscriptions = run.of_type(SUBSCRIPTION)
-    # One per topic: the stack region's, and us-east-1's for the API edge's alarm.
-    expected_emails = [email] * (2 if edge_alarm else 1) if email else []
+    # One per topic: the stack region's, and us-east-1's for CloudFront's alarms.
+    expected_emails = [email] * 2 if email else []
     assert [s.inputs["endpoint"] for s in subscriptions] == expected_emails
     watched = {m.inputs["distributionId"] for m in run.of_type(MONITORING)}
     expected = set()
