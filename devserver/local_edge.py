@@ -125,6 +125,9 @@ class LocalEdge:
         if key == edge.ROBOTS_DOCUMENT:
             body = edge.robots_txt(LOCAL_STAGE)
             return _Object(key=key, body=body, identity=(key, hashlib.md5(body).hexdigest()))
+        if key.startswith(edge.RELEASES_PREFIX):
+            # The bucket policy keeps CloudFront out of the release tool's records.
+            return None
         path = _inside(self.dist, key)
         if path is None:
             return None

@@ -250,3 +250,14 @@ def test_robots_txt_keeps_crawlers_off_the_local_stage(
     assert response.headers["Content-Length"] == "26"
     if not head:
         assert response.data == b"User-agent: *\nDisallow: /\n"
+
+
+def test_release_records_are_never_served(dist: Path, edge: Client) -> None:
+    # CloudFront is denied _releases/ by the bucket policy: S3 answers it 403, which the
+    # rewrites turn into the index document, as for any key it cannot read.
+    (dist / "_releases").mkdir()
+    (dist / "_releases" / "abc123.json").write_text('{"files": {}}')
+    response = edge.get("/_releases/abc123.json")
+    assert response.status_code == 200
+    assert b'{"files"' not in response.data
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
