@@ -17,7 +17,8 @@ from infra.dns import AliasTarget
 # so CloudFront compresses text for viewers that ask for either.
 CACHING_OPTIMIZED_POLICY_ID = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 S3_ORIGIN_ID = "site-bucket"
-# Old versions only matter for a quick manual recovery; the release tool keeps what open tabs need.
+# Old versions only matter for a manual recovery. `release rollback` needs none of them: a kept
+# release's assets and its copies under _releases/ are current objects until it is pruned.
 NONCURRENT_VERSION_DAYS = 30
 
 
