@@ -6,7 +6,7 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from app.responses import ERROR_CACHE_CONTROL, dumps
+from app.responses import ERROR_CACHE_CONTROL, error_body
 
 
 def register(app: Flask) -> None:
@@ -21,7 +21,7 @@ def _json_error(error: HTTPException) -> Response:
     response = error.get_response()
     status = response.status_code
     message = error.description or response.status
-    response.set_data(dumps({"error": {"status": status, "message": message}}))
+    response.set_data(error_body(status, message))
     response.mimetype = "application/json"
     response.headers["Cache-Control"] = ERROR_CACHE_CONTROL
     return response

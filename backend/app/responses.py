@@ -19,6 +19,11 @@ def dumps(payload: Any) -> bytes:
     return json.dumps(payload, separators=(",", ":")).encode()
 
 
+def error_body(status: int, message: str) -> bytes:
+    """The body of every error answer, from the app or from the Lambda adapter around it."""
+    return dumps({"error": {"status": status, "message": message}})
+
+
 def cached_json(payload: Any, cache_control: str) -> Response:
     """A 200 JSON answer with a strong ETag, or 304 with no body when If-None-Match matches."""
     body = dumps(payload)

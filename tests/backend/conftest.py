@@ -66,11 +66,15 @@ def _add_test_routes(app: Flask) -> None:
     """Routes the API does not have, to see what reaches an app through the adapter."""
 
     @app.route("/echo", methods=["GET", "POST"])
-    def echo() -> Response:
+    @app.route("/echo/<path:rest>", methods=["GET", "POST"])
+    def echo(rest: str = "") -> Response:
         response = jsonify(
             {
                 "method": request.method,
                 "path": request.path,
+                "scheme": request.scheme,
+                "url": request.url,
+                "server": [request.environ["SERVER_NAME"], request.environ["SERVER_PORT"]],
                 "body": request.get_data().decode("latin-1"),
                 "args": {key: request.args.getlist(key) for key in request.args},
                 "cookies": dict(request.cookies),
@@ -80,6 +84,22 @@ def _add_test_routes(app: Flask) -> None:
         response.set_cookie("session", "abc", httponly=True, secure=True)
         response.set_cookie("theme", "dark")
         return response
+
+    @app.get("/one-cookie")
+    def one_cookie() -> Response:
+        response = jsonify({"cookies": 1})
+        response.set_cookie("session", "abc", httponly=True)
+        return response
+
+    @app.get("/binary")
+    def binary() -> Response:
+        # ?utf8: bytes that happen to decode as text; only the content type says they are not.
+        data = b"GIF89a, as it happens" if "utf8" in request.args else b"\x89PNG\r\n\x1a\n\x00\xff"
+        return Response(data, mimetype="image/png")
+
+    @app.get("/accented-header")
+    def accented_header() -> Response:
+        return Response(b"{}", mimetype="application/json", headers={"X-Name": "Zoë"})
 
     @app.get("/boom")
     def boom() -> Response:

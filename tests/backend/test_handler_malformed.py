@@ -70,6 +70,13 @@ def test_malformed_http_api_events(
     _assert_client_error(adapter(request, None))
 
 
+def test_a_path_that_is_no_unicode_text(adapter: LambdaAdapter, event: Event) -> None:
+    # JSON can carry a lone surrogate, which no UTF-8 path decodes to.
+    request = event("http_api_v2_get_runs")
+    request["requestContext"]["http"]["path"] = "/runs/\udc80"
+    assert "malformed event" in _assert_client_error(adapter(request, None))["message"]
+
+
 def test_bad_base64_body(adapter: LambdaAdapter, event: Event) -> None:
     request = event("http_api_v2_post_base64")
     request["body"] = "not base64!"

@@ -67,8 +67,39 @@ def test_a_wrong_content_length_does_not_cut_the_body(app: Flask) -> None:
 
 
 def test_utf8_paths_reach_flask_decoded(app: Flask) -> None:
-    sent = _serve(InlineWsgiBridge(app), _scope("GET", "/pipelines/é", []), [b""])
-    assert sent[0]["status"] == 404
+    sent = _serve(InlineWsgiBridge(app), _scope("GET", "/echo/é/日本", []), [b""])
+    assert sent[0]["status"] == 200
+    assert json.loads(sent[1]["body"])["path"] == "/echo/é/日本"
+
+
+def test_the_scheme_and_a_header_name_in_any_case_reach_flask(app: Flask) -> None:
+    scope = {**_scope("GET", "/echo", [(b"X-Team", b"one")]), "scheme": "http"}
+    echoed = json.loads(_serve(InlineWsgiBridge(app), scope, [b""])[1]["body"])
+    assert echoed["scheme"] == "http"
+    assert echoed["headers"]["x-team"] == "one"
+
+
+def test_the_environ_is_pep_3333s(app: Flask) -> None:
+    seen: dict[str, Any] = {}
+
+    def probe(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        seen.update(environ)
+        start_response("204 No Content", [])
+        return []
+
+    headers = [(b"content-type", b"text/plain"), (b"content-length", b"99"), (b"x-a", b"\xc3\xa9")]
+    scope = {**_scope("POST", "/api/caf\u00e9", headers), "root_path": "/api"}
+    sent = _serve(InlineWsgiBridge(probe), scope, [b"body"])
+    assert sent[0]["status"] == 204
+    assert seen["SCRIPT_NAME"] == "/api"
+    assert seen["PATH_INFO"] == "/caf\u00c3\u00a9"  # the UTF-8 bytes, one latin-1 character each
+    assert seen["QUERY_STRING"] == "tag=a&tag=b"
+    assert (seen["CONTENT_TYPE"], seen["CONTENT_LENGTH"]) == ("text/plain", "4")
+    assert "HTTP_CONTENT_LENGTH" not in seen and "HTTP_CONTENT_TYPE" not in seen
+    assert seen["HTTP_X_A"] == "\u00c3\u00a9"
+    assert (seen["SERVER_NAME"], seen["SERVER_PORT"]) == ("api.example.com", "443")
+    assert (seen["REMOTE_ADDR"], seen["wsgi.url_scheme"]) == ("203.0.113.7", "https")
+    assert seen["wsgi.input"].read() == b"body"
 
 
 def test_non_http_scopes_are_refused(app: Flask) -> None:
