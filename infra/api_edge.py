@@ -17,7 +17,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from infra import api_cache, edge
+from infra import api_cache, cloudfront, edge
 from infra.access_logs import AccessLogs, AccessLogsArgs
 from infra.dns import AliasTarget, Hostname
 
@@ -60,14 +60,9 @@ class ApiEdge(pulumi.ComponentResource):
             AccessLogsArgs(self.distribution.arn, args.log_retention_days),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.url = (
-            pulumi.Output.from_input(f"https://{args.hostname.name}")
-            if args.hostname
-            else pulumi.Output.concat("https://", self.distribution.domain_name)
-        )
-        self.alias_target = AliasTarget(
-            domain=self.distribution.domain_name, zone_id=self.distribution.hosted_zone_id
-        )
+        hostname = args.hostname
+        self.url = cloudfront.public_url(hostname.name if hostname else None, self.distribution)
+        self.alias_target = cloudfront.alias_target(self.distribution)
 
         self.register_outputs({"url": self.url, "distributionId": self.distribution.id})
 
@@ -110,12 +105,7 @@ class ApiEdge(pulumi.ComponentResource):
             name=f"{self._name}-headers",
             comment="Skyline API security headers (infra/api_cache.py, infra/edge.py)",
             security_headers_config={
-                "strict_transport_security": {
-                    "access_control_max_age_sec": edge.HSTS_MAX_AGE_SECONDS,
-                    "include_subdomains": True,
-                    "preload": False,
-                    "override": True,
-                },
+                "strict_transport_security": cloudfront.hsts(),
                 "content_security_policy": {
                     "content_security_policy": api_cache.CONTENT_SECURITY_POLICY,
                     "override": True,
@@ -136,15 +126,6 @@ class ApiEdge(pulumi.ComponentResource):
         headers_policy: aws.cloudfront.ResponseHeadersPolicy,
     ) -> aws.cloudfront.Distribution:
         args = self._args
-        viewer_certificate: aws.cloudfront.DistributionViewerCertificateArgsDict = (
-            {
-                "acm_certificate_arn": args.hostname.certificate_arn,
-                "ssl_support_method": "sni-only",
-                "minimum_protocol_version": "TLSv1.2_2021",
-            }
-            if args.hostname
-            else {"cloudfront_default_certificate": True}
-        )
         return aws.cloudfront.Distribution(
             f"{self._name}-cdn",
             enabled=True,
@@ -182,7 +163,9 @@ class ApiEdge(pulumi.ComponentResource):
                 "response_headers_policy_id": headers_policy.id,
             },
             restrictions={"geo_restriction": {"restriction_type": "none"}},
-            viewer_certificate=viewer_certificate,
+            viewer_certificate=cloudfront.viewer_certificate(
+                args.hostname.certificate_arn if args.hostname else None
+            ),
             web_acl_id=args.web_acl_arn,
             opts=pulumi.ResourceOptions(parent=self),
         )

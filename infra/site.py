@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from infra import edge
+from infra import cloudfront, edge
 from infra.access_logs import AccessLogs, AccessLogsArgs
 from infra.dns import AliasTarget
 
@@ -70,14 +70,8 @@ class StaticSite(pulumi.ComponentResource):
         )
         bucket_policy = self._bucket_policy(public_access_block)
         self.ready = [bucket_policy, self.distribution]
-        self.alias_target = AliasTarget(
-            domain=self.distribution.domain_name, zone_id=self.distribution.hosted_zone_id
-        )
-        self.url = (
-            pulumi.Output.from_input(f"https://{args.domain}")
-            if args.domain
-            else pulumi.Output.concat("https://", self.distribution.domain_name)
-        )
+        self.alias_target = cloudfront.alias_target(self.distribution)
+        self.url = cloudfront.public_url(args.domain, self.distribution)
 
         self.register_outputs(
             {
@@ -173,12 +167,7 @@ class StaticSite(pulumi.ComponentResource):
             name=f"{self._name}-headers",
             comment="Skyline security headers (infra/edge.py)",
             security_headers_config={
-                "strict_transport_security": {
-                    "access_control_max_age_sec": edge.HSTS_MAX_AGE_SECONDS,
-                    "include_subdomains": True,
-                    "preload": False,
-                    "override": True,
-                },
+                "strict_transport_security": cloudfront.hsts(),
                 "content_security_policy": {
                     "content_security_policy": headers.apply(lambda h: h.content_security_policy()),
                     "override": True,
@@ -204,15 +193,6 @@ class StaticSite(pulumi.ComponentResource):
         headers_policy: aws.cloudfront.ResponseHeadersPolicy,
     ) -> aws.cloudfront.Distribution:
         args = self._args
-        viewer_certificate: aws.cloudfront.DistributionViewerCertificateArgsDict = (
-            {
-                "acm_certificate_arn": args.certificate_arn,
-                "ssl_support_method": "sni-only",
-                "minimum_protocol_version": "TLSv1.2_2021",
-            }
-            if args.domain
-            else {"cloudfront_default_certificate": True}
-        )
         return aws.cloudfront.Distribution(
             f"{self._name}-cdn",
             enabled=True,
@@ -250,7 +230,7 @@ class StaticSite(pulumi.ComponentResource):
                 for rewrite in edge.ERROR_REWRITES
             ],
             restrictions={"geo_restriction": {"restriction_type": "none"}},
-            viewer_certificate=viewer_certificate,
+            viewer_certificate=cloudfront.viewer_certificate(args.certificate_arn),
             web_acl_id=args.web_acl_arn,
             opts=pulumi.ResourceOptions(parent=self),
         )
