@@ -80,6 +80,7 @@ dev-frontend: setup ## Vite's dev server with hot reload against the local API (
 bench: setup browser tools/lighthouse/node_modules/.installed ## Benchmarks: the Lambda handler and the release tool as ratios to baselines; Lighthouse on the local stack
 	$(PY) -m benchmarks.bench_handler
 	$(PY) -m benchmarks.bench_release
+	$(PY) -m benchmarks.bench_api_edge
 	$(PY) -m benchmarks.bench_lighthouse
 
 clean: ## Remove build output and caches

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import threading
 from collections import OrderedDict
 
@@ -61,15 +62,23 @@ class CompressedCache:
         return compressed
 
 
-def compress_answer(status: int, headers: Headers, body: bytes, accept_encoding: Accept) -> bytes:
-    """What the edge makes of an origin's answer it does not cache: the body to send.
+def compress_answer(
+    status: int,
+    headers: Headers,
+    body: bytes,
+    accept_encoding: Accept,
+    copies: CompressedCache | None = None,
+) -> bytes:
+    """What the edge makes of an origin's answer: the body to send.
 
-    For the local API: in production its answers pass through the API edge (infra/api_edge.py,
-    `compress` on, gzip and brotli in the cache key), which compresses them so. `headers` is
-    updated as the edge updates it: `Vary: Accept-Encoding` on every compressible answer, and
-    on a compressed one `Content-Encoding`, no stale `Content-Length`, and the origin's strong
-    ETag made weak (the compressed bytes are another representation; the app compares
-    If-None-Match weakly, so revalidation keeps working).
+    For the local API edge (devserver/api_edge.py), as the API edge in production
+    (infra/api_edge.py, `compress` on, gzip and brotli in the cache key) compresses the API's
+    answers. `headers` is updated as the edge updates it: `Vary: Accept-Encoding` on every
+    compressible answer, and on a compressed one `Content-Encoding`, no stale `Content-Length`,
+    and the origin's strong ETag made weak (the compressed bytes are another representation; the
+    app compares If-None-Match weakly, so revalidation keeps working). With `copies`, compressed
+    bodies are kept by the body's hash, as CloudFront keeps a compressed copy of what it caches,
+    so a cache hit does not run brotli again.
     """
     content_type = headers.get("Content-Type", "")
     if (
@@ -89,4 +98,6 @@ def compress_answer(status: int, headers: Headers, body: bytes, accept_encoding:
     etag = headers.get("ETag")
     if etag and not etag.startswith("W/"):
         headers["ETag"] = f"W/{etag}"
-    return compress(body, encoding)
+    if copies is None:
+        return compress(body, encoding)
+    return copies.get((hashlib.blake2b(body, digest_size=16).digest(),), body, encoding)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import logging
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -14,11 +16,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
 from devserver import apigw
-from devserver.compression import compress_answer
 
 Handler = Callable[[dict[str, Any], Any], Any]
 HANDLER_MODULE = "handler"
@@ -57,15 +57,58 @@ class LambdaRuntime:
 
     def __init__(self, backend_dir: Path, environment: Mapping[str, str]) -> None:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lambda")
+        _FUNCTION_LOG.install()
         self._handler: Handler = self._thread.submit(
             _load_handler, backend_dir.resolve(), dict(environment)
         ).result()
 
     def invoke(self, event: dict[str, Any], context: LambdaContext) -> Any:
-        return self._thread.submit(self._handler, event, context).result()
+        return self._thread.submit(self._run, event, context).result()
+
+    def _run(self, event: dict[str, Any], context: LambdaContext) -> Any:
+        _FUNCTION_LOG.invocation.request_id = context.aws_request_id
+        try:
+            return self._handler(event, context)
+        finally:
+            _FUNCTION_LOG.invocation.request_id = None
 
     def close(self) -> None:
         self._thread.shutdown(wait=True, cancel_futures=True)
+
+
+class _FunctionLog(logging.Filter):
+    """The function's log as Lambda's runtime keeps it: the root logger at INFO, on stderr here,
+    each line stamped with the request id of the invocation that wrote it (`-` outside one).
+
+    Lambda records INFO and up in the JSON log format the function uses (infra/api.py), so the
+    app's line per request (backend/app/origin.py) shows here as in CloudWatch. The local API
+    uses one id for the gateway's request and the invocation, so the stamp is also the
+    `Apigw-Requestid` the client got.
+    """
+
+    FORMAT = "[%(levelname)s] %(aws_request_id)s %(name)s: %(message)s"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.invocation = threading.local()
+        self._handler: logging.Handler | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.aws_request_id = getattr(self.invocation, "request_id", None) or "-"
+        return True
+
+    def install(self) -> None:
+        if self._handler is not None:
+            return
+        self._handler = logging.StreamHandler(sys.stderr)
+        self._handler.setFormatter(logging.Formatter(self.FORMAT))
+        self._handler.addFilter(self)
+        root = logging.getLogger()
+        root.addHandler(self._handler)
+        root.setLevel(logging.INFO)
+
+
+_FUNCTION_LOG = _FunctionLog()
 
 
 def _load_handler(backend_dir: Path, environment: dict[str, str]) -> Handler:
@@ -110,13 +153,11 @@ class LocalApi:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
         response = self.respond(_http_request(environ, request))
-        # In production the API's JSON reaches the browser compressed by the API edge in front
-        # of it (infra/api_edge.py); CloudFront's rules, as the local edge applies them, stand
-        # in for it here.
-        headers = Headers(response.headers)
-        body = compress_answer(response.status, headers, response.body, request.accept_encodings)
+        # As API Gateway sends it: uncompressed. Compression is the API edge's (api_edge.py).
         # A HEAD goes to the function like any method; only the body is dropped on the wire.
-        return Response(body, status=response.status, headers=headers)(environ, start_response)
+        return Response(response.body, status=response.status, headers=response.headers)(
+            environ, start_response
+        )
 
     def respond(self, request: apigw.HttpRequest) -> apigw.HttpResponse:
         event = apigw.to_event(request)

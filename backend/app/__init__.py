@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app import catalog, cors, errors
+from app import catalog, cors, errors, origin
 from app.config import Config
 from app.routes import meta, pipelines, runs
 
@@ -17,6 +17,8 @@ def create_app(config: Config | None = None) -> Flask:
     # The API serves exactly its routes: /pipelines/ is a 404, not a redirect to /pipelines.
     app.url_map.strict_slashes = True
     errors.register(app)
+    # Before CORS: a request without the edge's secret is refused, preflight or not.
+    origin.register(app, settings)
     cors.register(app, settings)
     app.register_blueprint(meta.blueprint)
     app.register_blueprint(pipelines.blueprint)

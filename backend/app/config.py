@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.cors_rules import MAX_AGE_SECONDS
 
@@ -31,9 +31,12 @@ class Config:
     # A queued or running run changes state within seconds to minutes.
     active_run_max_age: int = 5
     # How long a browser may reuse a preflight answer. Chromium caps it at 7200 s and Firefox at
-    # 86400 s; asking for a day lets each browser keep it as long as it allows. API Gateway
-    # answers preflights itself with the same value (infra/api.py), so this matters locally.
+    # 86400 s; asking for a day lets each browser keep it as long as it allows. The API edge keeps
+    # a preflight as long (app/cors.py), so a day's preflights per origin cost one invocation.
     cors_max_age: int = MAX_AGE_SECONDS
+    # The API edge's secret: when set, only requests carrying it are answered (app/origin.py).
+    # None (no edge in front, and the tests) checks nothing. Kept out of repr, and so out of logs.
+    origin_secret: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -46,12 +49,18 @@ class Config:
             finished_run_max_age=_seconds(env, "FINISHED_RUN_MAX_AGE", cls.finished_run_max_age),
             active_run_max_age=_seconds(env, "ACTIVE_RUN_MAX_AGE", cls.active_run_max_age),
             cors_max_age=_seconds(env, "CORS_MAX_AGE", cls.cors_max_age),
+            origin_secret=_secret(env, "ORIGIN_SECRET"),
         )
 
 
 def _text(env: Mapping[str, str], name: str, default: str) -> str:
     value = env.get(name, "").strip()
     return value or default
+
+
+def _secret(env: Mapping[str, str], name: str) -> str | None:
+    # Surrounding whitespace would never survive a header's trip anyway.
+    return env.get(name, "").strip() or None
 
 
 def _origin(env: Mapping[str, str], name: str) -> str | None:

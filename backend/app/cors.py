@@ -1,8 +1,10 @@
 """Cross-origin access for the one origin the site is served from.
 
-In AWS, API Gateway answers preflights itself with the same rules (infra/api.py), so they never
-cost an invocation; the app answers them too so that local runs and direct invocations behave
-the same. Only reads are exposed: the API has nothing to write.
+The app answers CORS alone, preflights included: API Gateway has no CORS configuration (one
+naming the site would close a cycle with the site's CSP, see infra/api.py). A preflight's answer
+says how long a shared cache may keep it, so the API edge (infra/api_edge.py), whose cache key
+holds Origin and the two Access-Control-Request-* headers, answers repeated preflights without
+an invocation. Only reads are exposed: the API has nothing to write.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from app.cors_rules import ALLOWED_HEADERS, ALLOWED_METHODS, EXPOSED_HEADERS
 def register(app: Flask, config: Config) -> None:
     allowed = config.allowed_origin
     max_age = str(config.cors_max_age)
+    # As long as a browser may keep it; the edge bounds it by its own maximum TTL.
+    preflight_cache_control = f"public, max-age={config.cors_max_age}"
 
     @app.before_request
     def _preflight() -> Response | None:
@@ -40,6 +44,9 @@ def register(app: Flask, config: Config) -> None:
         response.headers["Access-Control-Allow-Methods"] = ", ".join(ALLOWED_METHODS)
         response.headers["Access-Control-Allow-Headers"] = ", ".join(ALLOWED_HEADERS)
         response.headers["Access-Control-Max-Age"] = max_age
+        response.headers["Cache-Control"] = preflight_cache_control
+        # What it varies on besides Origin (added below), for any shared cache in between.
+        response.vary.update(("Access-Control-Request-Method", "Access-Control-Request-Headers"))
         return response
 
     @app.after_request

@@ -17,7 +17,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 STANDIN_BACKEND = Path(__file__).resolve().parent / "standin_backend"
-_URL_LINE = re.compile(r"^\s+(site|api):\s+(http://\S+?)/?$")
+_URL_LINE = re.compile(r"^\s+(site|api|function):\s+(http://\S+?)/?$")
 START_TIMEOUT_SECONDS = 30
 
 
@@ -25,9 +25,13 @@ START_TIMEOUT_SECONDS = 30
 class Stack:
     process: subprocess.Popen[str]
     site_url: str
+    # The API's public address: the local API edge, or the local API itself with the edge off.
     api_url: str
     log_path: Path
     output: list[str] = field(default_factory=list)
+    # The local API behind the edge (it refuses requests without the edge's secret); None with
+    # the edge off.
+    function_url: str | None = None
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -52,14 +56,19 @@ def start(
     site_port: int = 0,
     api_port: int = 0,
     extra_env: Mapping[str, str] | None = None,
+    api_edge: bool = True,
 ) -> Stack:
     env = {
         **os.environ,
         "SITE_PORT": str(site_port),
         "API_PORT": str(api_port),
+        "FUNCTION_PORT": "0",
+        "API_EDGE": "on" if api_edge else "off",
         "PYTHONUNBUFFERED": "1",
         **(extra_env or {}),
     }
+    # The devserver prints one line per server once all are ready.
+    expected = {"site", "api", "function"} if api_edge else {"site", "api"}
     log = log_path.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "devserver", "--dist", str(dist), "--backend", str(backend)],
@@ -75,7 +84,7 @@ def start(
     urls: dict[str, str] = {}
     output: list[str] = []
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while len(urls) < 2:
+    while not expected <= set(urls):
         remaining = deadline - time.monotonic()
         try:
             line = lines.get(timeout=max(remaining, 0.01))
@@ -97,7 +106,7 @@ def start(
         match = _URL_LINE.match(line.rstrip("\n"))
         if match:
             urls[match.group(1)] = match.group(2)
-    return Stack(process, urls["site"], urls["api"], log_path, output)
+    return Stack(process, urls["site"], urls["api"], log_path, output, urls.get("function"))
 
 
 @contextmanager

@@ -107,14 +107,16 @@ def _run_devserver(dist: Path, env: dict[str, str]) -> subprocess.CompletedProce
     )
 
 
-@pytest.mark.parametrize("variable", ["SITE_PORT", "API_PORT"])
+@pytest.mark.parametrize("variable", ["SITE_PORT", "API_PORT", "FUNCTION_PORT"])
 def test_a_taken_port_is_one_clear_line_and_a_failing_exit(dist: Path, variable: str) -> None:
     holder = socket.socket()
     holder.bind(("127.0.0.1", 0))
     holder.listen()
     port = holder.getsockname()[1]
     try:
-        result = _run_devserver(dist, {"SITE_PORT": "0", "API_PORT": "0", variable: str(port)})
+        result = _run_devserver(
+            dist, {"SITE_PORT": "0", "API_PORT": "0", "FUNCTION_PORT": "0", variable: str(port)}
+        )
     finally:
         holder.close()
     assert result.returncode != 0

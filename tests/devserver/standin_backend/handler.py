@@ -12,7 +12,9 @@ import os
 from typing import Any
 
 # Read at import, as a real handler reads its configuration at cold start.
-ENVIRONMENT = {name: os.environ.get(name) for name in ("STAGE", "RELEASE", "ALLOWED_ORIGIN")}
+ENVIRONMENT = {
+    name: os.environ.get(name) for name in ("STAGE", "RELEASE", "ALLOWED_ORIGIN", "ORIGIN_SECRET")
+}
 PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe"
 BIG_ROWS = [f"row {i}" for i in range(300)]
 
@@ -48,6 +50,8 @@ def handler(event: dict[str, Any], context: Any) -> Any:
             "headers": {"content-type": "application/json", "etag": '"big1"', "vary": "Origin"},
             "body": json.dumps({"rows": BIG_ROWS}),
         }
+    if path == "/cacheable":
+        return _cacheable(event)
     if path == "/broken":
         raise RuntimeError("the handler failed")
     if path == "/malformed":
@@ -62,4 +66,26 @@ def handler(event: dict[str, Any], context: Any) -> Any:
                 "request_id": context.aws_request_id,
             }
         ),
+    }
+
+
+def _cacheable(event: dict[str, Any]) -> dict[str, Any]:
+    """An answer shaped like the API's, for the API edge's tests: the query sets its
+    Cache-Control (`max_age`, or all of it with `cc`, none with `cc=`), its status and its
+    ETag, and a matching If-None-Match gets a 304, as the app answers one."""
+    query = event.get("queryStringParameters") or {}
+    cache_control = query.get("cc", f"public, max-age={query.get('max_age', '30')}")
+    etag = f'"{query.get("etag", "v1")}"'
+    headers = {"etag": etag, "vary": "Origin"}
+    if cache_control:
+        headers["cache-control"] = cache_control
+    status = int(query.get("status", "200"))
+    given = (event.get("headers") or {}).get("if-none-match", "")
+    if status == 200 and etag in [tag.strip().removeprefix("W/") for tag in given.split(",")]:
+        return {"statusCode": 304, "headers": headers}
+    body = json.dumps({"rows": BIG_ROWS, "query": query})
+    return {
+        "statusCode": status,
+        "headers": {**headers, "content-type": "application/json"},
+        "body": body,
     }
