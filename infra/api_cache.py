@@ -39,6 +39,11 @@ MAX_TTL_SECONDS = 86_400
 KEY_HEADERS = ("origin", "access-control-request-method", "access-control-request-headers")
 ALL_QUERY_STRINGS = True
 
+# The error statuses CloudFront keeps for 10 s by default, whatever the origin says (it only
+# honours `no-store` on 404, 410, 414 and 501): each gets an error-caching minimum TTL of 0, with
+# no response page or code, so an error reaches the client as the app's JSON, never kept.
+UNCACHED_ERROR_STATUSES = (400, 403, 404, 405, 410, 414, 500, 501, 502, 503, 504)
+
 # What the edge keeps: exactly the methods the app serves across origins (GET, HEAD, OPTIONS).
 # Any other method passes through to the API uncached.
 CACHED_METHODS: tuple[str, ...] = tuple(APP_CORS.ALLOWED_METHODS)

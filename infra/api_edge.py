@@ -5,8 +5,9 @@ round trip to the stack's region. The edge keeps answers as long as the app's Ca
 says, within infra/api_cache.py's bounds, answers `If-None-Match` with 304 from its copy, and
 brings what the site already has: HTTP/3, IPv6, TLS at the edge, and a place for a WAF.
 
-It has no custom error responses, unlike the site's: an API error reaches the client as the
-app's JSON with its own status, and the app marks it `no-store`, so it is never kept.
+Unlike the site's, it rewrites no error: an API error reaches the client as the app's JSON with
+its own status. The app marks errors `no-store`, and each error status has an error-caching TTL
+of 0, since CloudFront otherwise keeps most errors for 10 s whatever the origin says.
 """
 
 from __future__ import annotations
@@ -162,6 +163,11 @@ class ApiEdge(pulumi.ComponentResource):
                 "cache_policy_id": cache_policy.id,
                 "response_headers_policy_id": headers_policy.id,
             },
+            # Only the time errors are kept (none); nothing is rewritten.
+            custom_error_responses=[
+                {"error_code": status, "error_caching_min_ttl": 0}
+                for status in api_cache.UNCACHED_ERROR_STATUSES
+            ],
             restrictions={"geo_restriction": {"restriction_type": "none"}},
             viewer_certificate=cloudfront.viewer_certificate(
                 args.hostname.certificate_arn if args.hostname else None

@@ -72,9 +72,16 @@ def test_cache_policy_lets_cache_control_decide_within_a_day(run: offline.Offlin
     assert key["enableAcceptEncodingBrotli"] is True
 
 
-def test_errors_reach_the_client_as_the_apps_json(run: offline.OfflineRun) -> None:
+def test_errors_reach_the_client_as_the_apps_json_and_are_never_kept(
+    run: offline.OfflineRun,
+) -> None:
     inputs = _edge(run).inputs
-    assert "customErrorResponses" not in inputs
+    # No page, no status change: only the time CloudFront keeps each error, which is none
+    # (by default it keeps most errors 10 s, honouring `no-store` only on 404, 410, 414, 501).
+    assert inputs["customErrorResponses"] == [
+        {"errorCode": status, "errorCachingMinTtl": 0}
+        for status in (400, 403, 404, 405, 410, 414, 500, 501, 502, 503, 504)
+    ]
     assert "defaultRootObject" not in inputs
     assert inputs["httpVersion"] == "http2and3"
     assert inputs["isIpv6Enabled"] is True
