@@ -30,6 +30,9 @@ ACCESS_LOG_FORMAT = json.dumps(
         "errorType": "$context.error.responseType",
         "integrationError": "$context.integrationErrorMessage",
         "integrationStatus": "$context.integration.status",
+        # Lambda's request id, which stamps the function's log line that names the edge's
+        # request id (X-Amz-Cf-Id): CloudFront's log -> the function's log -> this line.
+        "integrationRequestId": "$context.integration.requestId",
         "userAgent": "$context.identity.userAgent",
     },
     separators=(",", ":"),

@@ -95,6 +95,7 @@ def test_stage_is_throttled_and_logs_json(run: offline.OfflineRun) -> None:
     assert fields["routeKey"] == "$context.routeKey"
     assert fields["error"] == "$context.error.message"
     assert fields["integrationError"] == "$context.integrationErrorMessage"
+    assert fields["integrationRequestId"] == "$context.integration.requestId"
 
 
 def test_default_route_proxies_to_the_function_with_payload_2(run: offline.OfflineRun) -> None:
