@@ -11,7 +11,7 @@ PY := .venv/bin/python
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 
 .PHONY: help setup test lint typecheck frontend-test workflows-lint browser test-python policy \
-	plan plans dev dev-frontend bench clean
+	checkov plan plans dev dev-frontend bench clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -35,7 +35,7 @@ tools/lighthouse/node_modules/.installed: tools/lighthouse/package.json tools/li
 	cd tools/lighthouse && $(NPM_CI)
 	@touch $@
 
-test: lint typecheck frontend-test workflows-lint test-python policy ## Install what is needed and run every check
+test: lint typecheck frontend-test workflows-lint test-python policy checkov ## Install what is needed and run every check
 
 lint: setup ## ruff check and ruff format --check
 	.venv/bin/ruff check .
@@ -59,6 +59,9 @@ test-python: setup browser ## pytest: the program under mocks, the API, the rele
 policy: setup ## Run the policy pack offline on every stack's program
 	$(PY) -m policy.check
 
+checkov: setup ## Checkov (pinned, own environment) on every stack's offline plan, less policy/exceptions.yaml
+	$(PY) -m policy.checkov --uv "$(UV)"
+
 plan: setup ## Print the offline plan of one stack: make plan STACK=dev
 	$(PY) -m infra.plan --stack $(STACK) --policy
 
@@ -70,14 +73,14 @@ stage: .venv/.synced ## Name a stage: make stage STAGE=prod DOMAIN=app.mycompany
 	$(PY) -m infra.stage set "$(STAGE)" --domain "$(DOMAIN)" --zone "$(ZONE)" \
 		--alarm-email "$(ALARM_EMAIL)" --region "$(REGION)"
 
-dev: setup ## Build the frontend and run the local edge (:8080) and the local API (:8081)
+dev: setup ## Build the frontend and run the local edge (:8080) and the local API edge (:8081)
 	cd frontend && npm run build --silent
 	$(PY) -m devserver
 
 dev-frontend: setup ## Vite's dev server with hot reload against the local API (run make dev first)
 	cd frontend && npm run dev
 
-bench: setup browser tools/lighthouse/node_modules/.installed ## Benchmarks: the Lambda handler and the release tool as ratios to baselines; Lighthouse on the local stack
+bench: setup browser tools/lighthouse/node_modules/.installed ## Benchmarks as ratios to baselines: the handler, the release tool, the API edge; Lighthouse
 	$(PY) -m benchmarks.bench_handler
 	$(PY) -m benchmarks.bench_release
 	$(PY) -m benchmarks.bench_api_edge
