@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from . import api_and_certificates, cloudfront, compute, s3
+from . import api_and_certificates, cloudfront, compute, s3, sns
 from .controls import ResourceControl, StackControl
 from .register import Register, RegisterError, load
 
@@ -16,8 +16,10 @@ CONTROLS: tuple[ResourceControl | StackControl, ...] = (
     *s3.RESOURCE_CONTROLS,
     *s3.STACK_CONTROLS,
     *cloudfront.RESOURCE_CONTROLS,
+    *cloudfront.STACK_CONTROLS,
     *compute.RESOURCE_CONTROLS,
     *api_and_certificates.RESOURCE_CONTROLS,
+    *sns.RESOURCE_CONTROLS,
 )
 CONTROL_NAMES = tuple(control.name for control in CONTROLS)
 if len(set(CONTROL_NAMES)) != len(CONTROL_NAMES):

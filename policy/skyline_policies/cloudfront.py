@@ -1,14 +1,23 @@
-"""CloudFront: HTTPS only, a modern TLS policy on custom names, OAC to S3, security headers."""
+"""CloudFront: HTTPS only, a modern TLS policy on custom names, OAC to S3, security headers,
+access logs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from .controls import ADVISORY, ResourceControl, is_set, items, known, value
+from pulumi_policy import PolicyResource
+
+from .controls import ADVISORY, ResourceControl, StackControl, is_set, items, known, value
+from .register import Register
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 HEADERS_POLICY = "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"
+# CloudFront standard logging v2: CloudWatch Logs vended-log delivery from a source naming the
+# distribution to a destination (a log group, a bucket or Firehose).
+LOG_DELIVERY_SOURCE = "aws:cloudwatch/logDeliverySource:LogDeliverySource"
+LOG_DELIVERY = "aws:cloudwatch/logDelivery:LogDelivery"
+ACCESS_LOGS = "ACCESS_LOGS"
 
 HTTPS_VIEWER_POLICIES = frozenset({"redirect-to-https", "https-only"})
 MINIMUM_TLS_POLICY = "TLSv1.2_2021"
@@ -114,6 +123,60 @@ def _waf(_type: str, props: Mapping[str, Any]) -> Iterator[str]:
         yield "no AWS WAF web ACL (webAclId)"
 
 
+def _from(resource: PolicyResource, prop: str, target: PolicyResource) -> bool:
+    """Whether `resource`'s `prop` was made from `target`'s outputs.
+
+    As in s3.configures: the engine's per-property dependencies when it sends them (during
+    preview the ARN itself is unknown), else a whole-resource dependency on `target`.
+    """
+    by_property = resource.property_dependencies.get(prop)
+    if by_property:
+        return any(dependency.urn == target.urn for dependency in by_property)
+    return any(dependency.urn == target.urn for dependency in resource.dependencies)
+
+
+def _delivers(delivery: PolicyResource, source: PolicyResource) -> bool:
+    """Whether a log delivery sends what `source` produces somewhere."""
+    if not is_set(delivery.props, "deliveryDestinationArn"):
+        return False
+    if _from(delivery, "deliverySourceName", source):
+        return True
+    name = known(delivery.props, "deliverySourceName")
+    return name is not None and name == known(source.props, "name")
+
+
+def _logs_v2(distribution: PolicyResource, resources: Sequence[PolicyResource]) -> bool:
+    sources = [
+        r
+        for r in resources
+        if r.resource_type == LOG_DELIVERY_SOURCE
+        and known(r.props, "logType") == ACCESS_LOGS
+        and _from(r, "resourceArn", distribution)
+    ]
+    deliveries = [r for r in resources if r.resource_type == LOG_DELIVERY]
+    return any(_delivers(delivery, source) for source in sources for delivery in deliveries)
+
+
+def _every_distribution_logged(
+    resources: Sequence[PolicyResource], register: Register
+) -> Iterable[tuple[str, str | None]]:
+    for distribution in resources:
+        if distribution.resource_type != DISTRIBUTION:
+            continue
+        if register.exempts(ACCESS_LOGGING.name, distribution.name):
+            continue
+        # Legacy standard logging: straight to a bucket, from the distribution's own config.
+        if is_set(distribution.props, "loggingConfig", "bucket"):
+            continue
+        if not _logs_v2(distribution, resources):
+            yield (
+                f"{distribution.name}: no access logs: neither loggingConfig.bucket nor a "
+                f"LogDeliverySource ({ACCESS_LOGS}, resourceArn=the distribution's ARN) with a "
+                "LogDelivery to a destination",
+                distribution.urn,
+            )
+
+
 DEFAULT_ROOT_OBJECT = ResourceControl(
     name="cloudfront-default-root-object",
     description="A distribution of S3 origins serves a default root object for /.",
@@ -161,6 +224,16 @@ WAF = ResourceControl(
     level=ADVISORY,
 )
 
+ACCESS_LOGGING = StackControl(
+    name="cloudfront-access-logging",
+    description="Every distribution has standard logging (FSBP CloudFront.5): v2 (a CloudWatch "
+    "Logs delivery source for it, delivered somewhere) or the legacy logging_config bucket.",
+    check=_every_distribution_logged,
+    remediation='Create an aws.cloudwatch.LogDeliverySource(log_type="ACCESS_LOGS", '
+    'resource_arn=<distribution>.arn, region="us-east-1") and a LogDelivery from it to a '
+    "LogDeliveryDestination (infra/access_logs.py).",
+)
+
 RESOURCE_CONTROLS = (
     DEFAULT_ROOT_OBJECT,
     HTTPS_ONLY,
@@ -169,3 +242,4 @@ RESOURCE_CONTROLS = (
     SECURITY_HEADERS,
     WAF,
 )
+STACK_CONTROLS = (ACCESS_LOGGING,)

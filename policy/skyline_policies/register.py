@@ -1,14 +1,18 @@
 """The exceptions register: controls that knowingly do not apply to a resource, and why.
 
-Each entry names a control (a policy of this pack), a resource (its logical name, or a glob such
-as `skyline-*-site-cdn` for every stage) and the reason it was accepted. The register is checked
-when the pack loads: an entry without a reason, or naming a control the pack does not have,
+Each entry names a control, a resource (its logical name, or a glob such as
+`skyline-*-site-cdn` for every stage) and the reason it was accepted. A control is a policy of
+this pack (`cloudfront-waf`) or a Checkov check id (`CKV_AWS_18`, `CKV2_AWS_23`), which
+`python -m policy.checkov` applies to Checkov's findings on the same resources; the pack's
+policies never match a Checkov id. The register is checked when the pack loads: an entry
+without a reason, or naming a control that is neither the pack's nor shaped like Checkov's,
 stops the pack instead of silently excusing nothing (or everything).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +22,13 @@ import yaml
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "exceptions.yaml"
 FIELDS = ("control", "resource", "reason")
+# Checkov's check ids: CKV_AWS_18, CKV2_AWS_23 (its graph checks), CKV_GIT_1, ...
+CHECKOV_ID = re.compile(r"^CKV2?_[A-Z0-9]+_[0-9]+$")
+
+
+def is_checkov_id(control: str) -> bool:
+    """Whether `control` names a Checkov check rather than a control of this pack."""
+    return CHECKOV_ID.match(control) is not None
 
 
 class RegisterError(ValueError):
@@ -58,9 +69,10 @@ def _entry(raw: Any, where: str, known: frozenset[str]) -> Exemption:
         if not isinstance(value, str) or not value.strip():
             raise RegisterError(f"{where}: `{field}` is required and must be non-empty text")
         values[field] = value.strip()
-    if values["control"] not in known:
+    if values["control"] not in known and not is_checkov_id(values["control"]):
         raise RegisterError(
             f"{where}: unknown control {values['control']!r}; controls: {', '.join(sorted(known))}"
+            ", or a Checkov check id such as CKV_AWS_18"
         )
     return Exemption(**values)
 

@@ -1,4 +1,5 @@
-"""S3: private buckets reached only over TLS, owned by their account, versioned and encrypted.
+"""S3: private buckets reached only over TLS, owned by their account, versioned, encrypted and
+logged.
 
 Each setting is its own resource in pulumi-aws 7 (BucketPublicAccessBlock, BucketPolicy, ...):
 the resource controls check each one's props before it is created; `s3-every-bucket-configured`
@@ -13,7 +14,7 @@ from typing import Any
 from pulumi_policy import PolicyResource
 
 from . import documents
-from .controls import ResourceControl, StackControl, items, known, value
+from .controls import ResourceControl, StackControl, is_set, items, known, value
 from .register import Register
 
 BUCKET = "aws:s3/bucket:Bucket"
@@ -32,6 +33,10 @@ LIFECYCLE = (
 ENCRYPTION = (
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+)
+LOGGING = (
+    "aws:s3/bucketLogging:BucketLogging",
+    "aws:s3/bucketLoggingV2:BucketLoggingV2",
 )
 ACL_HOLDERS = (
     BUCKET,
@@ -249,6 +254,51 @@ def _every_bucket_configured(
                 yield f"{bucket.name}: no {kind} for this bucket ({control})", bucket.urn
 
 
+def _logging_problem(logging: PolicyResource, bucket: PolicyResource) -> str | None:
+    """What is wrong with a BucketLogging that configures `bucket`, if anything."""
+    target = known(logging.props, "targetBucket")
+    if not is_set(logging.props, "targetBucket"):
+        return "its BucketLogging has no targetBucket"
+    by_property = logging.property_dependencies.get("targetBucket")
+    into_itself = (
+        any(dependency.urn == bucket.urn for dependency in by_property)
+        if by_property
+        else target is not None
+        and target in (known(bucket.props, "bucket"), known(bucket.props, "id"))
+    )
+    if into_itself:
+        # S3 would log the delivery of its own logs, without end.
+        return "its BucketLogging delivers the logs into the bucket itself"
+    return None
+
+
+def _every_bucket_logged(
+    resources: Sequence[PolicyResource], register: Register
+) -> Iterable[tuple[str, str | None]]:
+    loggings = [r for r in resources if r.resource_type in LOGGING]
+    for bucket in (r for r in resources if r.resource_type == BUCKET):
+        mine = [logging for logging in loggings if configures(logging, bucket)]
+        # A logging resource that exists must work, exception or not.
+        for logging in mine:
+            problem = _logging_problem(logging, bucket)
+            if problem:
+                yield f"{bucket.name}: {problem}", logging.urn
+        if mine or register.exempts(ACCESS_LOGGING.name, bucket.name):
+            continue
+        # pulumi-aws 7 still takes the deprecated inline `logging` on the bucket.
+        if is_set(bucket.props, "logging", "targetBucket"):
+            continue
+        yield f"{bucket.name}: no server access logging (BucketLogging)", bucket.urn
+
+
+ACCESS_LOGGING = StackControl(
+    name="s3-access-logging",
+    description="Every bucket has server access logging into another bucket (FSBP S3.9).",
+    check=_every_bucket_logged,
+    remediation="Create an aws.s3.BucketLogging(bucket=<the bucket>.id, target_bucket=<a log "
+    "bucket>.id), or register an exception for s3-access-logging with a reason.",
+)
+
 EVERY_BUCKET_CONFIGURED = StackControl(
     name="s3-every-bucket-configured",
     description="Every bucket has its public access block, TLS-only policy, ownership "
@@ -268,4 +318,4 @@ RESOURCE_CONTROLS = (
     NONCURRENT_EXPIRATION,
     ENCRYPTED,
 )
-STACK_CONTROLS = (EVERY_BUCKET_CONFIGURED,)
+STACK_CONTROLS = (EVERY_BUCKET_CONFIGURED, ACCESS_LOGGING)

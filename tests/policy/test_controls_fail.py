@@ -39,6 +39,67 @@ def _drop(run: offline.OfflineRun, name: str) -> None:
     run.resources.remove(run.named(f"{PREFIX}-{name}"))
 
 
+def _add(
+    run: offline.OfflineRun,
+    name: str,
+    type_: str,
+    inputs: dict[str, Any],
+    made_from: dict[str, list[str]] | None = None,
+) -> None:
+    """Register one more resource in the site's component, with its props made from other
+    resources' outputs (property -> their names without the prefix) as the engine records it."""
+    site = run.named(f"{PREFIX}-site-bucket")
+
+    def urns(names: list[str]) -> list[str]:
+        return [run.named(f"{PREFIX}-{short}").urn for short in names]
+
+    dependencies = {prop: urns(names) for prop, names in (made_from or {}).items()}
+    run.resources.append(
+        offline.Registered(
+            urn=f"urn:pulumi:{run.stack}::skyline::{type_}::{PREFIX}-{name}",
+            type=type_,
+            name=f"{PREFIX}-{name}",
+            parent=site.parent,
+            provider=site.provider,
+            custom=True,
+            dependencies=sorted({urn for found in dependencies.values() for urn in found}),
+            inputs=inputs,
+            protect=False,
+            property_dependencies=dependencies,
+        )
+    )
+
+
+def _site_bucket_logging(target: str | None) -> Callable[[offline.OfflineRun], None]:
+    """A BucketLogging for the site bucket into `target`: a bucket name, "itself" or None."""
+
+    def edit(run: offline.OfflineRun) -> None:
+        bucket = run.named(f"{PREFIX}-site-bucket").outputs["bucket"]
+        inputs = {"bucket": bucket, "targetPrefix": "logs/"}
+        made_from = {"bucket": ["site-bucket"]}
+        if target == "itself":
+            inputs["targetBucket"] = bucket
+            made_from["targetBucket"] = ["site-bucket"]
+        elif target is not None:
+            inputs["targetBucket"] = target
+        _add(run, "site-logging", "aws:s3/bucketLogging:BucketLogging", inputs, made_from)
+
+    return edit
+
+
+def _unencrypted_topic(run: offline.OfflineRun) -> None:
+    # Not one of the alarm topics the register excepts.
+    _add(run, "observability-releases", "aws:sns/topic:Topic", {})
+
+
+def _logs_the_other_distribution(run: offline.OfflineRun) -> None:
+    source = run.named(f"{PREFIX}-site-access-logs-source")
+    other = run.named(f"{PREFIX}-api-edge-cdn")
+    source.inputs["resourceArn"] = other.outputs["arn"]
+    source.property_dependencies["resourceArn"] = [other.urn]
+    source.dependencies = [other.urn]
+
+
 @dataclass(frozen=True)
 class Case:
     control: str
@@ -155,6 +216,18 @@ CASES = [
          lambda run: _drop(run, "site-versioning")),
     Case("s3-every-bucket-configured", "no encryption resource",
          lambda run: _drop(run, "site-encryption")),
+    Case("cloudfront-access-logging", "no delivery source",
+         lambda run: _drop(run, "site-access-logs-source")),
+    Case("cloudfront-access-logging", "no delivery from the source",
+         lambda run: _drop(run, "site-access-logs-delivery")),
+    Case("cloudfront-access-logging", "a source of another log type",
+         _set("site-access-logs-source", "logType", to="CONNECTION_LOGS")),
+    Case("cloudfront-access-logging", "the source names the other distribution",
+         _logs_the_other_distribution),
+    Case("s3-access-logging", "logs into the bucket itself",
+         _site_bucket_logging("itself")),
+    Case("s3-access-logging", "no target bucket", _site_bucket_logging(None)),
+    Case("sns-encryption", "a topic without a key", _unencrypted_topic),
     Case("cloudfront-default-root-object", "missing", _delete("site-cdn", "defaultRootObject")),
     Case("cloudfront-https-only", "default behaviour allows HTTP",
          _set("site-cdn", "defaultCacheBehavior", "viewerProtocolPolicy", to="allow-all")),
@@ -239,9 +312,13 @@ def test_a_bucket_without_any_settings_misses_each_one(
         )
 
     violations = check.policy_violations(edited(STACK, add_bare_bucket))
-    assert {v.policy for v in violations} == {"s3-every-bucket-configured"}
+    assert {v.policy for v in violations} == {"s3-every-bucket-configured", "s3-access-logging"}
     assert {v.name for v in violations} == {f"{PREFIX}-logs-bucket"}
-    assert sorted(v.message.rsplit("(", 1)[1].rstrip(")") for v in violations) == sorted(
+    # The site bucket's exception from S3.9 names the site bucket, not every bucket.
+    [unlogged] = [v for v in violations if v.policy == "s3-access-logging"]
+    assert "no server access logging" in unlogged.message
+    configured = [v for v in violations if v.policy == "s3-every-bucket-configured"]
+    assert sorted(v.message.rsplit("(", 1)[1].rstrip(")") for v in configured) == sorted(
         [
             "s3-block-public-access",
             "s3-tls-only",
@@ -251,6 +328,24 @@ def test_a_bucket_without_any_settings_misses_each_one(
             "s3-encryption",
         ]
     )
+
+
+def test_a_bucket_logging_into_another_bucket_passes(
+    edited: Callable[[str, Callable[[offline.OfflineRun], None]], offline.OfflineRun],
+) -> None:
+    # A log bucket of another stack or account: a name, not a resource of this one.
+    logged = edited(STACK, _site_bucket_logging("company-s3-access-logs"))
+    assert check.policy_violations(logged) == []
+
+
+def test_legacy_logging_to_a_bucket_also_counts_as_access_logs(
+    edited: Callable[[str, Callable[[offline.OfflineRun], None]], offline.OfflineRun],
+) -> None:
+    def legacy(run: offline.OfflineRun) -> None:
+        _drop(run, "site-access-logs-source")
+        _inputs(run, "site-cdn")["loggingConfig"] = {"bucket": "logs.s3.amazonaws.com"}
+
+    assert check.policy_violations(edited(STACK, legacy)) == []
 
 
 def test_the_command_line_fails_on_a_mandatory_violation(

@@ -16,7 +16,7 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
 from infra import offline
-from policy.skyline_policies import ALL, s3
+from policy.skyline_policies import ALL, Register, cloudfront, s3
 
 OPTIONS = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
 
@@ -84,3 +84,30 @@ def test_settings_match_their_bucket_by_name_once_known() -> None:
     elsewhere = _resource("e", "urn:e", {"bucket": "logs-456"})
     assert s3.configures(setting, bucket)
     assert not s3.configures(elsewhere, bucket)
+
+
+def test_a_delivery_source_matches_its_distribution_by_property_dependency() -> None:
+    """In preview the distribution's ARN and the source's name are unknown; the engine's
+    property dependencies still say which distribution each source logs."""
+    logged = _resource("logged", "urn:logged", {})
+    unlogged = _resource("unlogged", "urn:unlogged", {})
+    for distribution in (logged, unlogged):
+        distribution.resource_type = cloudfront.DISTRIBUTION
+    source = _resource(
+        "source", "urn:source", {"logType": "ACCESS_LOGS", "resourceArn": UNKNOWN_STRING_VALUE}
+    )
+    source.resource_type = cloudfront.LOG_DELIVERY_SOURCE
+    source.dependencies = [logged, unlogged]
+    source.property_dependencies = {"resourceArn": [logged]}
+    delivery = _resource(
+        "delivery",
+        "urn:delivery",
+        {
+            "deliverySourceName": UNKNOWN_STRING_VALUE,
+            "deliveryDestinationArn": UNKNOWN_STRING_VALUE,
+        },
+    )
+    delivery.resource_type = cloudfront.LOG_DELIVERY
+    delivery.property_dependencies = {"deliverySourceName": [source]}
+    found = cloudfront.ACCESS_LOGGING.check([logged, unlogged, source, delivery], Register())
+    assert [urn for _message, urn in found] == ["urn:unlogged"]

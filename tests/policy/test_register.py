@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,13 @@ import pytest
 from infra import offline
 from policy import check
 from policy.skyline_policies import CONTROL_NAMES, REGISTER, build
-from policy.skyline_policies.register import Register, RegisterError, load, parse
+from policy.skyline_policies.register import (
+    Register,
+    RegisterError,
+    is_checkov_id,
+    load,
+    parse,
+)
 
 Edited = Callable[[str, Callable[[offline.OfflineRun], None]], offline.OfflineRun]
 
@@ -75,6 +82,10 @@ def test_an_exception_for_a_bucket_setting_covers_the_every_bucket_check(edited:
         ({"control": "cloudfront-waf", "resource": "x", "reason": 3}, "`reason` is required"),
         ({"control": "cloudfront-waf", "reason": "because"}, "`resource` is required"),
         ({"control": "no-such-control", "resource": "x", "reason": "because"}, "unknown control"),
+        # Shaped almost like Checkov's ids, but not quite: a typo must not excuse nothing.
+        ({"control": "CKV_AWS", "resource": "x", "reason": "because"}, "unknown control"),
+        ({"control": "ckv_aws_18", "resource": "x", "reason": "because"}, "unknown control"),
+        ({"control": "CKV3_AWS_18", "resource": "x", "reason": "because"}, "unknown control"),
         (
             {"control": "cloudfront-waf", "resource": "x", "reason": "r", "until": "2030"},
             "unknown field(s) ['until']",
@@ -86,6 +97,23 @@ def test_a_bad_entry_fails_loudly(entry: Any, complaint: str) -> None:
     with pytest.raises(RegisterError, match=r"exceptions\[0\]") as raised:
         parse({"exceptions": [entry]}, CONTROL_NAMES)
     assert complaint in str(raised.value)
+
+
+@pytest.mark.parametrize("control", ["CKV_AWS_18", "CKV2_AWS_23", "CKV_GIT_1"])
+def test_a_checkov_id_is_a_control_the_pack_itself_never_matches(
+    control: str, runs: dict[str, offline.OfflineRun]
+) -> None:
+    register = parse(
+        {"exceptions": [{"control": control, "resource": "*", "reason": "Checkov's"}]},
+        CONTROL_NAMES,
+    )
+    assert is_checkov_id(control)
+    assert register.exempts(control, "skyline-dev-site-bucket") is not None
+    # An entry for every resource under a Checkov id leaves every control of the pack in force.
+    broken = copy.deepcopy(runs["dev"])
+    _allow_http(broken)
+    found = check.policy_violations(broken, build(Register((*REGISTER.entries, *register.entries))))
+    assert [v.policy for v in found] == ["cloudfront-https-only"]
 
 
 @pytest.mark.parametrize(
@@ -109,3 +137,18 @@ def test_the_repository_register_loads_with_reasons() -> None:
     register = load(CONTROL_NAMES)
     assert register.entries
     assert all(len(entry.reason.split()) >= 5 for entry in register.entries)
+
+
+def test_the_readme_s_security_section_lists_every_control_and_exception() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("\n## Security\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    for control in CONTROL_NAMES:
+        assert any(row.startswith(f"| `{control}`") for row in rows), control
+    exceptions = section.split("\n### Exceptions\n", 1)[1]
+    for entry in REGISTER.entries:
+        assert any(
+            f"`{entry.control}`" in row.split("|")[1] and f"`{entry.resource}`" in row.split("|")[2]
+            for row in exceptions.splitlines()
+            if row.startswith("| `")
+        ), f"README's Security section does not list {entry.control} on {entry.resource}"
