@@ -86,7 +86,7 @@ class Gateway(pulumi.ComponentResource):
             # callers could come to depend on; only the name users know stays open. (Behind
             # the API edge it is the edge's origin, guarded by the origin secret.)
             disable_execute_api_endpoint=args.hostname is not None and not args.settings.edge,
-            opts=self._moved("aws:apigatewayv2/api:Api", f"{name}-http-api"),
+            opts=self._moved(),
         )
         self.stage = self._stage()
         self.endpoint = self.http_api.api_endpoint
@@ -114,21 +114,18 @@ class Gateway(pulumi.ComponentResource):
 
         self.register_outputs({"endpoint": self.endpoint})
 
-    def _moved(self, type_token: str, name: str) -> pulumi.ResourceOptions:
-        # Once children of the Api component: the alias keeps them instead of replacing them
-        # (a new HTTP API would change the endpoint every client knows).
-        old = (
-            f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::"
-            f"skyline:index:Api${type_token}::{name}"
-        )
-        return pulumi.ResourceOptions(parent=self, aliases=[old])
+    def _moved(self) -> pulumi.ResourceOptions:
+        # Once children of the Api component of the same name: the alias keeps them instead of
+        # replacing them (a new HTTP API would change the endpoint every client knows).
+        former_parent = pulumi.create_urn(self._name, "skyline:index:Api")
+        return pulumi.ResourceOptions(parent=self, aliases=[pulumi.Alias(parent=former_parent)])
 
     def _stage(self) -> aws.apigatewayv2.Stage:
         args = self._args
         access_logs = aws.cloudwatch.LogGroup(
             f"{self._name}-access-logs",
             retention_in_days=args.settings.log_retention_days,
-            opts=self._moved("aws:cloudwatch/logGroup:LogGroup", f"{self._name}-access-logs"),
+            opts=self._moved(),
         )
         return aws.apigatewayv2.Stage(
             f"{self._name}-stage",
@@ -143,7 +140,7 @@ class Gateway(pulumi.ComponentResource):
                 "destination_arn": access_logs.arn,
                 "format": ACCESS_LOG_FORMAT,
             },
-            opts=self._moved("aws:apigatewayv2/stage:Stage", f"{self._name}-stage"),
+            opts=self._moved(),
         )
 
     def _custom_domain(self, hostname: Hostname) -> AliasTarget:
@@ -157,14 +154,14 @@ class Gateway(pulumi.ComponentResource):
                 # The default is IPv4 only: the AAAA alias would then resolve to nothing.
                 "ip_address_type": "dualstack",
             },
-            opts=self._moved("aws:apigatewayv2/domainName:DomainName", f"{self._name}-domain"),
+            opts=self._moved(),
         )
         aws.apigatewayv2.ApiMapping(
             f"{self._name}-mapping",
             api_id=self.http_api.id,
             domain_name=domain_name.id,
             stage=self.stage.id,
-            opts=self._moved("aws:apigatewayv2/apiMapping:ApiMapping", f"{self._name}-mapping"),
+            opts=self._moved(),
         )
         target = domain_name.domain_name_configuration
         return AliasTarget(domain=target.target_domain_name, zone_id=target.hosted_zone_id)

@@ -62,6 +62,8 @@ class Registered:
     secret_inputs: set[str] = field(default_factory=set)
     # The provider's id for it ("" for components, and in a preview).
     id: str = ""
+    # Former identities the engine should carry over (`aliases`), as their protobuf text.
+    aliases: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -330,6 +332,7 @@ class RecordingMonitor(mocks.MockMonitor):
                     outputs=_plain(rpc.deserialize_properties(response.object)),
                     secret_inputs={key for key, value in wire.items() if _has_secret(value)},
                     id=response.id,
+                    aliases=[str(alias) for alias in request.aliases],
                 )
             )
         return response

@@ -184,3 +184,20 @@ def test_outputs_name_the_api(run: offline.OfflineRun) -> None:
     )
     assert run.outputs["apiUrl"] == expected
     assert run.outputs["functionName"] == run.one(FUNCTION).outputs["name"]
+
+
+def test_what_moved_out_of_api_keeps_its_state(run: offline.OfflineRun) -> None:
+    # The HTTP API, its stage, access logs and custom domain were children of the Api component
+    # of the same name: the alias names that former parent, so existing stacks keep them.
+    former = (
+        f'parentUrn: "urn:pulumi:{run.stack}::skyline::skyline:index:Api::skyline-{run.stack}-api"'
+    )
+    for name in ("http-api", "stage", "access-logs"):
+        [alias] = run.named(f"skyline-{run.stack}-api-{name}").aliases
+        assert former in alias, name
+
+
+def test_the_api_records_keep_their_state(domain_run: offline.OfflineRun) -> None:
+    api = [r for r in domain_run.of_type("skyline:index:Api")]
+    [alias] = domain_run.named(f"skyline-{domain_run.stack}-api-records").aliases
+    assert f'parentUrn: "{api[0].urn}"' in alias
