@@ -196,10 +196,6 @@ class StageConfig:
     aws_profile: str | None = None
 
     @property
-    def api_domain(self) -> str | None:
-        return f"{self.api_subdomain}.{self.domain}" if self.domain else None
-
-    @property
     def function(self) -> FunctionSettings:
         return FunctionSettings(
             self.lambda_runtime,
@@ -225,11 +221,6 @@ class StageConfig:
         return Names(
             self.domain, self.hosted_zone, f"{self.api_subdomain}.{self.domain}", self.delegate_zone
         )
-
-    @property
-    def site_origin(self) -> str | None:
-        """The site's origin when it is known before deployment (with a domain)."""
-        return f"https://{self.domain}" if self.domain else None
 
 
 def _parse(key: Key, raw: str | None) -> Any:

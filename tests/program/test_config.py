@@ -111,5 +111,6 @@ def test_defaults_apply_when_keys_are_absent() -> None:
 
 def test_domain_may_be_the_zone_apex() -> None:
     config = parse("prod", {"domain": "example.com", "hostedZone": "example.com"}, "us-east-1")
-    assert config.api_domain == "api.example.com"
-    assert config.site_origin == "https://example.com"
+    assert config.names is not None
+    assert config.names.api_domain == "api.example.com"
+    assert config.names.domain == config.names.hosted_zone == "example.com"
