@@ -20,7 +20,7 @@ from infra.release.cdn import Distribution
 from infra.release.deploy import DeployOptions, deploy
 from infra.release.errors import ReleaseError
 from infra.release.listing import list_releases
-from infra.release.lock import STALE_AFTER, release_lock
+from infra.release.lock import STALE_AFTER
 from infra.release.rollback import rollback
 from infra.release.uploads import human_bytes
 
@@ -154,9 +154,7 @@ def _run(args: argparse.Namespace, session: boto3.Session) -> int:
     cloudfront = session.client("cloudfront", region_name=CLOUDFRONT_REGION, config=config)
     distribution = Distribution(cloudfront, args.distribution_id)
     if args.command == "rollback":
-        bucket.ensure_exists()
-        with release_lock(bucket.s3, args.bucket, "rollback", args.break_stale_lock):
-            back = rollback(bucket, distribution, args.to, args.wait, _say)
+        back = rollback(bucket, distribution, args.to, args.wait, _say, args.break_stale_lock)
         if args.json:
             _out(json.dumps(back.as_json()))
         elif back.restored:
@@ -170,11 +168,14 @@ def _run(args: argparse.Namespace, session: boto3.Session) -> int:
         return 0
 
     options = DeployOptions(
-        source=args.source, api_url=args.api_url, stage=args.stage, keep=args.keep, wait=args.wait
+        source=args.source,
+        api_url=args.api_url,
+        stage=args.stage,
+        keep=args.keep,
+        wait=args.wait,
+        break_stale_lock=args.break_stale_lock,
     )
-    bucket.ensure_exists()
-    with release_lock(bucket.s3, args.bucket, "deploy", args.break_stale_lock):
-        result = deploy(bucket, distribution, options, _say)
+    result = deploy(bucket, distribution, options, _say)
     if args.json:
         _out(json.dumps(result.as_json()))
     else:

@@ -29,6 +29,7 @@ from infra.release.bucket import Bucket
 from infra.release.build import Build, SiteFile, read_build
 from infra.release.cdn import Distribution, invalidation_paths
 from infra.release.errors import ReleaseError
+from infra.release.lock import release_lock
 from infra.release.records import (
     RecordedFile,
     ReleaseRecord,
@@ -48,6 +49,8 @@ class DeployOptions:
     stage: str
     keep: int
     wait: bool
+    # Take over a lock a killed release left behind (`lock.STALE_AFTER`).
+    break_stale_lock: bool = False
 
 
 @dataclass
@@ -82,6 +85,20 @@ def deploy(
     site = build.stage_site(options.api_url, options.stage)
     bucket.ensure_exists()
     distribution.ensure_exists()
+    # Held from the first read of the bucket to the last prune: another release between them
+    # would interleave its index.html with this one's assets.
+    with release_lock(bucket.s3, bucket.name, "deploy", options.break_stale_lock):
+        return _publish(bucket, distribution, build, site, options, say)
+
+
+def _publish(
+    bucket: Bucket,
+    distribution: Distribution,
+    build: Build,
+    site: list[SiteFile],
+    options: DeployOptions,
+    say: Callable[[str], None],
+) -> DeployResult:
     etags = bucket.etags()
     records = bucket.records(etags)
     live = bucket.live_release()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from infra.release.bucket import Bucket
 from infra.release.cdn import Distribution, invalidation_paths
 from infra.release.errors import ReleaseError
+from infra.release.lock import release_lock
 from infra.release.records import copy_key, newest_first
 
 
@@ -31,8 +32,21 @@ def rollback(
     release: str,
     wait: bool,
     say: Callable[[str], None],
+    break_stale_lock: bool = False,
 ) -> RollbackResult:
     bucket.ensure_exists()
+    # Held from the first read of the bucket to the last write, as a deploy holds it.
+    with release_lock(bucket.s3, bucket.name, "rollback", break_stale_lock):
+        return _restore(bucket, distribution, release, wait, say)
+
+
+def _restore(
+    bucket: Bucket,
+    distribution: Distribution,
+    release: str,
+    wait: bool,
+    say: Callable[[str], None],
+) -> RollbackResult:
     etags = bucket.etags()
     records = bucket.records(etags)
     live = bucket.live_release()
