@@ -72,9 +72,22 @@ class Layout:
         return sum(1 for line in self.stack.log().splitlines() if _LOG_LINE.search(line))
 
 
-def fetch(stack: devstack.Stack, target: str) -> Sample:
+def get(
+    stack: devstack.Stack, target: str, headers: dict[str, str]
+) -> tuple[http.client.HTTPResponse, bytes]:
+    """One GET to the stack's API port on a new connection, as a new visitor's browser makes it:
+    the response and its body."""
     address = urlsplit(stack.api_url)
-    assert address.hostname is not None and address.port is not None
+    connection = http.client.HTTPConnection(address.hostname or "", address.port, timeout=30)
+    try:
+        connection.request("GET", target, headers=headers)
+        response = connection.getresponse()
+        return response, response.read()
+    finally:
+        connection.close()
+
+
+def fetch(stack: devstack.Stack, target: str) -> Sample:
     headers = {
         "Origin": stack.site_url,
         "Accept": "application/json",
@@ -82,27 +95,14 @@ def fetch(stack: devstack.Stack, target: str) -> Sample:
         "User-Agent": "skyline-bench",
     }
     started = time.perf_counter()
-    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
-    try:
-        connection.request("GET", target, headers=headers)
-        response = connection.getresponse()
-        response.read()
-    finally:
-        connection.close()
+    response, _ = get(stack, target, headers)
     seconds = time.perf_counter() - started
     cache = response.getheader("X-Cache")
     return Sample(target, seconds, response.status, cache.split()[0] if cache else None)
 
 
 def get_json(stack: devstack.Stack, target: str) -> Any:
-    address = urlsplit(stack.api_url)
-    connection = http.client.HTTPConnection(address.hostname or "", address.port, timeout=30)
-    try:
-        connection.request("GET", target, headers={"Origin": stack.site_url})
-        response = connection.getresponse()
-        body = response.read()
-    finally:
-        connection.close()
+    response, body = get(stack, target, {"Origin": stack.site_url})
     if response.status != 200:
         raise SystemExit(f"bench_api_edge: {target} answered {response.status}: {body[:200]!r}")
     return json.loads(body)

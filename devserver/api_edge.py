@@ -48,6 +48,7 @@ from werkzeug.wrappers import Request, Response
 
 from devserver import apigw
 from devserver.compression import CompressedCache, compress_answer
+from devserver.local_api import raw_target
 from infra import api_cache, edge
 
 # How the edge reaches the function's API: an HTTP request in, its response out.
@@ -102,10 +103,9 @@ def check_rules() -> None:
         )
 
 
-def cache_key(raw_path: str, raw_query: str, headers: Mapping[str, str]) -> str:
-    """The cache policy's key: the path, the query string as sent, and each key header's value
-    (absent and empty are two different values, as at CloudFront)."""
-    query = raw_query if api_cache.ALL_QUERY_STRINGS else ""
+def cache_key(raw_path: str, query: str, headers: Mapping[str, str]) -> str:
+    """The cache policy's key: the path, the query string it keys on, and each key header's
+    value (absent and empty are two different values, as at CloudFront)."""
     return json.dumps([raw_path, query, [headers.get(name) for name in api_cache.KEY_HEADERS]])
 
 
@@ -115,12 +115,31 @@ def new_request_id() -> str:
 
 
 @dataclass(frozen=True)
-class _Answer:
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-    # X-Cache's word: Hit, RefreshHit (a 304 from the origin refreshed it), Miss or Error.
-    outcome: str
+class _Viewer:
+    """A viewer's request as the edge reads it, once: what both the cache and the origin use."""
+
+    request: Request
+    # The edge's own id for it (X-Amz-Cf-Id), sent to the origin and back to the viewer.
+    request_id: str
+    raw_path: str
+    # The query string as the cache policy keys on it and forwards it.
+    query: str
+    # By lower-case name, as sent: Werkzeug's own view also reports an empty Content-Type.
+    headers: Mapping[str, str]
+
+    @classmethod
+    def of(cls, request: Request) -> _Viewer:
+        raw_path, raw_query = raw_target(request)
+        return cls(
+            request=request,
+            request_id=new_request_id(),
+            raw_path=raw_path,
+            query=raw_query if api_cache.ALL_QUERY_STRINGS else "",
+            headers={name.lower(): value for name, value in request.headers.items()},
+        )
+
+    def pick(self, names: Iterable[str]) -> list[tuple[str, str]]:
+        return [(name, self.headers[name]) for name in names if name in self.headers]
 
 
 class LocalApiEdge:
@@ -153,49 +172,42 @@ class LocalApiEdge:
         return self.respond(Request(environ))(environ, start_response)
 
     def respond(self, request: Request) -> Response:
-        request_id = new_request_id()
-        method = request.method
-        if method not in api_cache.ALL_METHODS:
-            answer = _Answer(403, [("Content-Type", "text/plain")], NOT_ALLOWED_BODY, "Error")
+        viewer = _Viewer.of(request)
+        # X-Cache's word: Hit, RefreshHit (a 304 from the origin refreshed the entry), Miss, or
+        # Error for an error status that did not come from the cache.
+        outcome = "Miss"
+        if request.method not in api_cache.ALL_METHODS:
+            answer = apigw.HttpResponse(403, [("Content-Type", "text/plain")], NOT_ALLOWED_BODY)
+        elif request.method in api_cache.CACHED_METHODS:
+            answer, outcome = self._cached(viewer)
         else:
-            raw_path, raw_query = _raw_target(request)
-            viewer = {name.lower(): value for name, value in request.headers.items()}
-            if method in api_cache.CACHED_METHODS:
-                answer = self._cached(request, raw_path, raw_query, viewer, request_id)
-            else:
-                answer = self._passed_through(request, raw_path, raw_query, viewer, request_id)
-        return self._to_viewer(request, answer, request_id)
+            # Uncached: the key headers and the body's type go with the body.
+            headers = viewer.pick((*api_cache.KEY_HEADERS, *_BODY_HEADERS))
+            answer = self._send(viewer, headers, request.get_data(cache=False))
+        if outcome == "Miss" and answer.status >= 400:
+            outcome = "Error"
+        return self._to_viewer(viewer, answer, outcome)
 
     # -----------------------------------------------------------------------------------------
     # The cache
 
-    def _cached(
-        self,
-        request: Request,
-        raw_path: str,
-        raw_query: str,
-        viewer: Mapping[str, str],
-        request_id: str,
-    ) -> _Answer:
+    def _cached(self, viewer: _Viewer) -> tuple[apigw.HttpResponse, str]:
         # Only the key headers reach the origin, so only they are the request the cache sees:
         # the viewer's own If-None-Match is answered here (_to_viewer), never forwarded.
-        key_headers = {name: viewer[name] for name in api_cache.KEY_HEADERS if name in viewer}
-        target = f"{raw_path}?{raw_query}" if raw_query else raw_path
+        target = f"{viewer.raw_path}?{viewer.query}" if viewer.query else viewer.raw_path
         cached_request = hishel.Request(
-            method=request.method, url=target, headers=hishel.Headers(key_headers)
+            method=viewer.request.method,
+            url=target,
+            headers=hishel.Headers(dict(viewer.pick(api_cache.KEY_HEADERS))),
         )
-        key = cache_key(raw_path, raw_query, viewer)
+        key = cache_key(viewer.raw_path, viewer.query, viewer.headers)
 
         def send(outgoing: hishel.Request) -> hishel.Response:
-            headers = _pairs(outgoing)
-            return _to_cache(self._send(request, raw_path, raw_query, headers, b"", request_id))
+            return _to_cache(self._send(viewer, _pairs(outgoing), b""))
 
         response, outcome = self._through_cache(cached_request, key, send)
         body = b"".join(_chunks(response))
-        headers = _pairs(response)
-        if outcome == "Miss" and response.status_code >= 400:
-            outcome = "Error"
-        return _Answer(response.status_code, headers, body, outcome)
+        return apigw.HttpResponse(response.status_code, _pairs(response), body), outcome
 
     def _through_cache(
         self,
@@ -238,48 +250,25 @@ class LocalApiEdge:
                 raise AssertionError(f"hishel state {type(state).__name__} not handled")
 
     # -----------------------------------------------------------------------------------------
-    # Uncached methods
-
-    def _passed_through(
-        self,
-        request: Request,
-        raw_path: str,
-        raw_query: str,
-        viewer: Mapping[str, str],
-        request_id: str,
-    ) -> _Answer:
-        names = (*api_cache.KEY_HEADERS, *_BODY_HEADERS)
-        headers = [(name, viewer[name]) for name in names if name in viewer]
-        body = request.get_data(cache=False)
-        answer = self._send(request, raw_path, raw_query, headers, body, request_id)
-        outcome = "Error" if answer.status >= 400 else "Miss"
-        return _Answer(answer.status, answer.headers, answer.body, outcome)
-
-    # -----------------------------------------------------------------------------------------
     # Both ways
 
     def _send(
-        self,
-        request: Request,
-        raw_path: str,
-        raw_query: str,
-        headers: list[tuple[str, str]],
-        body: bytes,
-        request_id: str,
+        self, viewer: _Viewer, headers: list[tuple[str, str]], body: bytes
     ) -> apigw.HttpResponse:
+        source_ip = viewer.request.remote_addr or "127.0.0.1"
         forwarded = apigw.HttpRequest(
-            method=request.method,
-            raw_path=raw_path,
-            raw_query=raw_query if api_cache.ALL_QUERY_STRINGS else "",
+            method=viewer.request.method,
+            raw_path=viewer.raw_path,
+            raw_query=viewer.query,
             headers=[
                 *headers,
                 (api_cache.ORIGIN_SECRET_HEADER, self._origin_secret),
-                (EDGE_REQUEST_ID_HEADER.lower(), request_id),
+                (EDGE_REQUEST_ID_HEADER.lower(), viewer.request_id),
                 ("user-agent", EDGE_USER_AGENT),
-                ("x-forwarded-for", request.remote_addr or "127.0.0.1"),
+                ("x-forwarded-for", source_ip),
             ],
             body=body,
-            source_ip=request.remote_addr or "127.0.0.1",
+            source_ip=source_ip,
         )
         answer = self._forward(forwarded)
         headers = [(k, v) for k, v in answer.headers if k.lower() not in _NOT_PASSED_ON]
@@ -289,14 +278,15 @@ class LocalApiEdge:
             headers.append(("Date", http_date()))
         return apigw.HttpResponse(answer.status, headers, answer.body)
 
-    def _to_viewer(self, request: Request, answer: _Answer, request_id: str) -> Response:
+    def _to_viewer(self, viewer: _Viewer, answer: apigw.HttpResponse, outcome: str) -> Response:
+        request = viewer.request
         headers = Headers(answer.headers)
         # The server writes a Date of its own on every answer; Age says how old a kept one is.
         headers.remove("Date")
         for name, value in SECURITY_HEADERS.items():
             headers[name] = value
-        headers["X-Cache"] = f"{answer.outcome} from cloudfront"
-        headers[EDGE_REQUEST_ID_HEADER] = request_id
+        headers["X-Cache"] = f"{outcome} from cloudfront"
+        headers[EDGE_REQUEST_ID_HEADER] = viewer.request_id
         body = compress_answer(
             answer.status, headers, answer.body, request.accept_encodings, self._compressed
         )
@@ -345,14 +335,6 @@ def _to_cache(answer: apigw.HttpResponse) -> hishel.Response:
     return hishel.Response(
         status_code=answer.status, headers=hishel.Headers(grouped), stream=iter([answer.body])
     )
-
-
-def _raw_target(request: Request) -> tuple[str, str]:
-    # The request target as sent, still percent-encoded (Werkzeug's server keeps it in RAW_URI).
-    environ = request.environ
-    target = environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.full_path
-    raw_path, _, raw_query = target.partition("?")
-    return raw_path or "/", raw_query
 
 
 class HttpOrigin:

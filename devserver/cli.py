@@ -73,7 +73,6 @@ def main(argv: list[str] | None = None) -> int:
     with_edge = _switch("API_EDGE", default=True)
     function_port = _port("FUNCTION_PORT", DEFAULT_FUNCTION_PORT)
     bound: list[Bound] = []
-    runtime: LambdaRuntime | None = None
     api_edge: LocalApiEdge | None = None
     try:
         site = bind("local edge", HOST, site_port, "SITE_PORT")
@@ -88,6 +87,11 @@ def main(argv: list[str] | None = None) -> int:
         # the deployed one only answers its distribution. Without it, an ORIGIN_SECRET from the
         # shell must not reach the function either.
         secret = origin_secret() if with_edge else ""
+        if function is not None:
+            # Before the function's cold start, so a rule the edge cannot apply stops the stack
+            # without importing the app first.
+            api_edge = LocalApiEdge(HttpOrigin(function.url), secret)
+            api.server.app = api_edge
         runtime = LambdaRuntime(
             args.backend,
             {
@@ -97,18 +101,12 @@ def main(argv: list[str] | None = None) -> int:
                 "ORIGIN_SECRET": secret,
             },
         )
-        local_api = LocalApi(runtime.invoke)
-        if function is None:
-            api.server.app = local_api
-        else:
-            function.server.app = local_api
-            api_edge = LocalApiEdge(HttpOrigin(function.url), secret)
-            api.server.app = api_edge
+        (api if function is None else function).server.app = LocalApi(runtime.invoke)
     except (PortInUse, DistError, HandlerError, UnsupportedRule) as error:
         for server in bound:
             server.server.server_close()
-        if runtime is not None:
-            runtime.close()
+        if api_edge is not None:
+            api_edge.close()
         print(f"devserver: {error}", file=sys.stderr)
         return 1
 

@@ -67,18 +67,19 @@ def compress_answer(
     headers: Headers,
     body: bytes,
     accept_encoding: Accept,
-    copies: CompressedCache | None = None,
+    copies: CompressedCache,
+    identity: tuple[object, ...] | None = None,
 ) -> bytes:
     """What the edge makes of an origin's answer: the body to send.
 
-    For the local API edge (devserver/api_edge.py), as the API edge in production
-    (infra/api_edge.py, `compress` on, gzip and brotli in the cache key) compresses the API's
-    answers. `headers` is updated as the edge updates it: `Vary: Accept-Encoding` on every
-    compressible answer, and on a compressed one `Content-Encoding`, no stale `Content-Length`,
-    and the origin's strong ETag made weak (the compressed bytes are another representation; the
-    app compares If-None-Match weakly, so revalidation keeps working). With `copies`, compressed
-    bodies are kept by the body's hash, as CloudFront keeps a compressed copy of what it caches,
-    so a cache hit does not run brotli again.
+    For both local edges, as both distributions (infra/site.py, infra/api_edge.py: `compress`
+    on, gzip and brotli in the cache key) compress. `headers` is updated as the edge updates it:
+    `Vary: Accept-Encoding` on every compressible answer, and on a compressed one
+    `Content-Encoding`, no stale `Content-Length`, and the origin's strong ETag made weak (the
+    compressed bytes are another representation; the app compares If-None-Match weakly, so
+    revalidation keeps working). Compressed bodies are kept in `copies`, as CloudFront keeps a
+    compressed copy of what it caches, so a hit does not run brotli again: under `identity`
+    where the caller knows the bytes by one (a file's), else under the body's hash.
     """
     content_type = headers.get("Content-Type", "")
     if (
@@ -98,6 +99,6 @@ def compress_answer(
     etag = headers.get("ETag")
     if etag and not etag.startswith("W/"):
         headers["ETag"] = f"W/{etag}"
-    if copies is None:
-        return compress(body, encoding)
-    return copies.get((hashlib.blake2b(body, digest_size=16).digest(),), body, encoding)
+    if identity is None:
+        identity = (hashlib.blake2b(body, digest_size=16).digest(),)
+    return copies.get(identity, body, encoding)

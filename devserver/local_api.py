@@ -178,14 +178,23 @@ class LocalApi:
         return response
 
 
-def _http_request(environ: dict[str, Any], request: Request) -> apigw.HttpRequest:
-    # Werkzeug's server keeps the request target as sent in RAW_URI / REQUEST_URI, so the
-    # event gets the path still percent-encoded, as the gateway passes it.
+def raw_target(request: Request) -> tuple[str, str]:
+    """The request target as sent, still percent-encoded: its path and its query string.
+
+    Werkzeug's server keeps it in RAW_URI / REQUEST_URI, so the event gets the path as the
+    gateway passes it, and the API edge keys and forwards what the viewer sent.
+    """
+    environ = request.environ
     target = environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.full_path
     raw_path, _, raw_query = target.partition("?")
+    return raw_path or "/", raw_query
+
+
+def _http_request(environ: dict[str, Any], request: Request) -> apigw.HttpRequest:
+    raw_path, raw_query = raw_target(request)
     return apigw.HttpRequest(
         method=request.method,
-        raw_path=raw_path or "/",
+        raw_path=raw_path,
         raw_query=raw_query,
         headers=_wire_headers(environ),
         body=request.get_data(cache=False),

@@ -19,7 +19,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.wrappers import Request, Response
 
-from devserver.compression import CompressedCache, choose_encoding
+from devserver.compression import CompressedCache, compress_answer
 from infra import edge
 
 LOCAL_STAGE = "local"
@@ -150,22 +150,20 @@ class LocalEdge:
             raise DistError(f"{path} cannot be served: {error}") from error
 
     def _object_response(self, request: Request, stored: _Object, status: int) -> Response:
-        content_type = edge.content_type(stored.key)
         headers = Headers(self._security_headers)
         headers["Cache-Control"] = edge.cache_control(stored.key)
-        headers["Content-Type"] = content_type
+        headers["Content-Type"] = edge.content_type(stored.key)
         # S3's ETag for a single-part upload is the MD5 of the bytes.
-        etag = f'"{hashlib.md5(stored.body).hexdigest()}"'
-        body = stored.body
-        if edge.is_compressible(content_type):
-            headers["Vary"] = "Accept-Encoding"
-            encoding = choose_encoding(request.accept_encodings, len(body))
-            if encoding is not None:
-                body = self._compressed.get(stored.identity, stored.body, encoding)
-                headers["Content-Encoding"] = encoding
-                # Another representation of the same object: a weak validator, as CDNs send.
-                etag = f"W/{etag}"
-        headers["ETag"] = etag
+        headers["ETag"] = f'"{hashlib.md5(stored.body).hexdigest()}"'
+        body = compress_answer(
+            status,
+            headers,
+            stored.body,
+            request.accept_encodings,
+            self._compressed,
+            stored.identity,
+        )
+        etag = headers["ETag"]
         if request.if_none_match.contains_weak(etag.removeprefix("W/").strip('"')):
             del headers["Content-Type"]
             return Response(status=304, headers=headers)

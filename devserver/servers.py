@@ -1,4 +1,4 @@
-"""Binding the two servers and running them until SIGINT or SIGTERM."""
+"""Binding the stack's servers and running them until SIGINT or SIGTERM."""
 
 from __future__ import annotations
 

@@ -23,6 +23,7 @@ from devserver.api_edge import HttpOrigin, LocalApiEdge, UnsupportedRule
 from devserver.apigw import HttpRequest
 from devserver.local_api import LambdaContext, LocalApi
 from infra import api_cache
+from tests.release.moto_server import free_port
 
 SECRET = "local-secret-for-the-tests"
 SITE = "http://127.0.0.1:18080"
@@ -339,8 +340,8 @@ def test_the_api_edges_security_headers_are_on_every_answer(api: Client) -> None
 
 
 def test_an_unreachable_local_api_is_the_edges_502() -> None:
-    # Port 9 (discard) on 127.0.0.1: nothing listens there in a test sandbox.
-    answer = HttpOrigin("http://127.0.0.1:9")(
+    # A port just found free: nothing listens there.
+    answer = HttpOrigin(f"http://127.0.0.1:{free_port()}")(
         HttpRequest(method="GET", raw_path="/pipelines", raw_query="", headers=[])
     )
     assert answer.status == 502
