@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from infra.config import StageConfig
 
 ROOT = Path(__file__).resolve().parent.parent
+# infra.offline's stacks()/stack_file() read the same folder, but importing it needs Pulumi,
+# which `configured` must run without: these are its standard-library twins.
 STACKS_DIR = ROOT / "stacks"
 # What `SKYLINE_STAGES` means when the repository does not set it: a fresh fork previews and
 # deploys dev only, which needs no domain, so the committed example.com templates never run.
@@ -55,18 +57,18 @@ class StageError(Exception):
     """A one-line error about the stage itself (its name, its file), not about a config value."""
 
 
-def stack_file(stage: str, stacks_dir: Path | None = None) -> Path:
+def stack_file(stage: str) -> Path:
     if not _STACK_NAME.fullmatch(stage):
         raise StageError(
             f"STAGE is {stage!r}: a stack name (letters, digits, '-', '_', '.'). "
             "Fix: make stage STAGE=prod DOMAIN=app.mycompany.com ZONE=mycompany.com"
         )
-    return (stacks_dir or STACKS_DIR) / f"Pulumi.{stage}.yaml"
+    return STACKS_DIR / f"Pulumi.{stage}.yaml"
 
 
-def available(stacks_dir: Path | None = None) -> list[str]:
+def available() -> list[str]:
     """The stages that have a stack file, sorted."""
-    files = (stacks_dir or STACKS_DIR).glob("Pulumi.*.yaml")
+    files = STACKS_DIR.glob("Pulumi.*.yaml")
     return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in files)
 
 
@@ -227,14 +229,14 @@ class Written:
     warnings: list[str]
 
 
-def write(stage: str, updates: Mapping[str, str], stacks_dir: Path | None = None) -> Written:
+def write(stage: str, updates: Mapping[str, str]) -> Written:
     """Set `updates` (config key -> value) in the stage's stack file once the result is valid.
 
     Raises `StageError` or `infra.config.ConfigError` (one line each) and then writes nothing.
     """
     import yaml
 
-    path = stack_file(stage, stacks_dir)
+    path = stack_file(stage)
     text, document, config = _read(path)
     updates = {key: value.strip() for key, value in updates.items() if value.strip()}
     merged = {**config, **updates}
@@ -270,11 +272,11 @@ def write(stage: str, updates: Mapping[str, str], stacks_dir: Path | None = None
     return Written(path, changed, warnings)
 
 
-def region(stage: str, stacks_dir: Path | None = None) -> str:
+def region(stage: str) -> str:
     """The stack's `aws:region`, after the program's validation of its whole config."""
-    path = stack_file(stage, stacks_dir)
+    path = stack_file(stage)
     if not path.is_file():
-        raise StageError(f"no stack file {path.name} (stages: {', '.join(available(stacks_dir))})")
+        raise StageError(f"no stack file {path.name} (stages: {', '.join(available())})")
     return validate(stage, _read(path)[2]).region
 
 

@@ -7,10 +7,10 @@ is the same check for callers that already hold an OfflineRun (the offline plan)
 
 The CLI runs a pack by serving it over gRPC; here each policy's `validate` is called directly
 with the same argument classes CrossGuard builds (pulumi_policy's constructors are plain), props
-wrapped in the same unknown-checking proxy. Two differences from the engine, both because
+wrapped in the same unknown-checking proxy. One difference from the engine, because
 `infra.offline` records what the engine *receives*: resource and stack controls both see a
-resource's inputs (the engine gives stack controls its outputs), and stack resources carry
-whole-resource dependencies, plus per-property ones only when the recording has them.
+resource's inputs (the engine gives stack controls its outputs). Stack resources carry the
+recorded whole-resource and per-property dependencies, as the engine sends them.
 """
 
 from __future__ import annotations
@@ -91,10 +91,9 @@ def _stack_resources(run: offline.OfflineRun) -> list[PolicyResource]:
         resource = by_urn[registered.urn]
         resource.parent = by_urn.get(registered.parent)
         resource.dependencies = [by_urn[d] for d in registered.dependencies if d in by_urn]
-        # Kept by the recording only if it records them; see the module docstring.
-        recorded: dict[str, list[str]] = getattr(registered, "property_dependencies", {}) or {}
         resource.property_dependencies = {
-            key: [by_urn[d] for d in urns if d in by_urn] for key, urns in recorded.items()
+            key: [by_urn[d] for d in urns if d in by_urn]
+            for key, urns in registered.property_dependencies.items()
         }
     return list(by_urn.values())
 
@@ -177,6 +176,16 @@ def report(run: offline.OfflineRun) -> int:
     return EXIT_VIOLATIONS if mandatory else 0
 
 
+def valid_run(stack: str, tool: str) -> offline.OfflineRun | None:
+    """The stack's offline run; None, once `<tool>: stack <stack>: error: ...` is printed, when
+    its config stops the program as it would stop `pulumi up`."""
+    run = offline.run(stack)
+    if run.error is not None:
+        print(f"{tool}: stack {stack}: error: {run.error}", file=sys.stderr)
+        return None
+    return run
+
+
 def main(argv: list[str] | None = None) -> int:
     stacks = offline.stacks()
     parser = argparse.ArgumentParser(prog="python -m policy.check", description=__doc__)
@@ -187,12 +196,8 @@ def main(argv: list[str] | None = None) -> int:
 
     status = 0
     for stack in args.stack or stacks:
-        run = offline.run(stack)
-        if run.error is not None:
-            print(f"policy: stack {stack}: error: {run.error}", file=sys.stderr)
-            status = max(status, EXIT_BAD_CONFIG)
-            continue
-        status = max(status, report(run))
+        run = valid_run(stack, "policy")
+        status = max(status, EXIT_BAD_CONFIG if run is None else report(run))
     return status
 
 

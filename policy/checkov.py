@@ -35,6 +35,7 @@ from typing import Any
 
 from infra import offline
 from policy import tfplan
+from policy.check import valid_run
 from policy.skyline_policies import REGISTER
 from policy.skyline_policies.register import Exemption, Register, is_checkov_id
 
@@ -235,9 +236,8 @@ def main(argv: list[str] | None = None) -> int:
         directory = args.keep or Path(scratch)
         directory.mkdir(parents=True, exist_ok=True)
         for stack in args.stack or stacks:
-            run = offline.run(stack)
-            if run.error is not None:
-                print(f"checkov: stack {stack}: error: {run.error}", file=sys.stderr)
+            run = valid_run(stack, "checkov")
+            if run is None:
                 status = max(status, EXIT_ERROR)
                 continue
             try:

@@ -36,6 +36,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from infra import offline
+from policy.check import valid_run
 
 PROVIDER = "registry.terraform.io/hashicorp/aws"
 # The plan format `terraform show -json` writes (Terraform 1.x). Checkov reads a file as a plan
@@ -160,22 +161,24 @@ def terraform_type(token: str) -> str | None:
     return f"aws_{module}_{snake(resource)}"
 
 
-def _argument(tf_type: str | None, key: str, value: Any, top_level: bool) -> str:
+def _argument(tf_type: str | None, key: str, value: Any) -> str:
     name = snake(key)
-    if top_level and tf_type is not None:
+    if tf_type is not None:
         name = ARGUMENT_RENAMES.get(tf_type, {}).get(name, name)
     if isinstance(value, list) and any(isinstance(item, Mapping) for item in value):
         name = PLURAL_BLOCKS.get(name, name)
     return name
 
 
-def values(
-    tf_type: str | None, inputs: Mapping[str, Any], top_level: bool = True
-) -> dict[str, Any]:
-    """Pulumi's camelCase props as Terraform's arguments: snake_case, blocks as lists."""
+def values(tf_type: str | None, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Pulumi's camelCase props as Terraform's arguments: snake_case, blocks as lists.
+
+    `tf_type` is the resource's type for its own arguments, where Pulumi's renames apply, and
+    None inside a block.
+    """
     converted: dict[str, Any] = {}
     for key, value in inputs.items():
-        name = _argument(tf_type, key, value, top_level)
+        name = _argument(tf_type, key, value)
         converted[name] = _value(name, value)
     return converted
 
@@ -184,16 +187,11 @@ def _value(name: str, value: Any) -> Any:
     if isinstance(value, Mapping):
         if name in MAP_ARGUMENTS:
             return dict(value)
-        return [values(None, value, top_level=False)]
+        return [values(None, value)]
     if isinstance(value, list):
         # A repeated block: each item is one block.
-        return [values(None, item, False) if isinstance(item, Mapping) else item for item in value]
+        return [values(None, item) if isinstance(item, Mapping) else item for item in value]
     return value
-
-
-def _name(registered: offline.Registered) -> str:
-    # Logical names are letters, digits, dashes and underscores: valid Terraform names too.
-    return registered.name
 
 
 def _state(registered: offline.Registered) -> dict[str, Any]:
@@ -204,13 +202,9 @@ def _state(registered: offline.Registered) -> dict[str, Any]:
     return state
 
 
-def _strings(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
-
-
 def _referenced_attribute(value: Any, target: offline.Registered) -> str | None:
     """Which output of `target` the value carries (`id`, `arn`, ...), if one is recognisable."""
-    text = _strings(value)
+    text = json.dumps(value, sort_keys=True, default=str)
     found = {
         key: output
         for key, output in _state(target).items()
@@ -248,7 +242,7 @@ def _expressions(
                 references.append(f"{address}.{attribute}")
             references.append(address)
         if references:
-            argument = _argument(tf_type, key, value, top_level=True)
+            argument = _argument(tf_type, key, value)
             expressions[argument] = {"references": references}
     return expressions
 
@@ -257,7 +251,8 @@ def plan(run: offline.OfflineRun) -> dict[str, Any]:
     """The Terraform plan JSON of one offline run: every AWS resource created."""
     converted = [(r, terraform_type(r.type)) for r in run.resources if r.custom]
     aws_resources = [(r, t) for r, t in converted if t is not None]
-    addresses = {r.urn: f"{t}.{_name(r)}" for r, t in aws_resources}
+    # Logical names are letters, digits, dashes and underscores: valid Terraform names too.
+    addresses = {r.urn: f"{t}.{r.name}" for r, t in aws_resources}
     by_urn = {r.urn: r for r in run.resources}
 
     planned: list[dict[str, Any]] = []
@@ -270,7 +265,7 @@ def plan(run: offline.OfflineRun) -> dict[str, Any]:
             "address": address,
             "mode": "managed",
             "type": tf_type,
-            "name": _name(registered),
+            "name": registered.name,
             "provider_name": PROVIDER,
         }
         planned.append({**identity, "schema_version": 0, "values": state, "sensitive_values": {}})
@@ -292,7 +287,7 @@ def plan(run: offline.OfflineRun) -> dict[str, Any]:
                 "address": address,
                 "mode": "managed",
                 "type": tf_type,
-                "name": _name(registered),
+                "name": registered.name,
                 "provider_config_key": "aws",
                 "expressions": _expressions(registered, tf_type, addresses, by_urn),
                 "schema_version": 0,
@@ -327,9 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m policy.tfplan", description=__doc__)
     parser.add_argument("--stack", required=True, choices=offline.stacks())
     args = parser.parse_args(argv)
-    run = offline.run(args.stack)
-    if run.error is not None:
-        print(f"tfplan: stack {args.stack}: error: {run.error}", file=sys.stderr)
+    run = valid_run(args.stack, "tfplan")
+    if run is None:
         return 2
     print(json.dumps(plan(run), indent=2, sort_keys=True, default=str))
     return 0

@@ -7,6 +7,7 @@ the tokens, the timeouts, the region, how often `make test` runs, and which stag
 
 from __future__ import annotations
 
+import ast
 import fnmatch
 import itertools
 import json
@@ -15,15 +16,16 @@ import re
 import subprocess
 import sys
 import tomllib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 import pytest
 import yaml
 
 from infra import offline
-from infra.config import KEYS
+from infra.stage import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -61,10 +63,10 @@ def steps_using(name: str, action: str) -> list[dict[str, Any]]:
 
 def runtime_python_versions() -> dict[str, str]:
     """Each stack's effective `lambdaRuntime` (its own, or the default) as a Python version."""
-    default = next(key.default for key in KEYS if key.name == "lambdaRuntime")
     versions = {}
     for stack in offline.stacks():
-        runtime = offline.read_stack_config(stack).get("skyline:lambdaRuntime", str(default))
+        # The program's own reading of the stack file, default included.
+        runtime = validate(stack, offline.read_stack_config(stack)).lambda_runtime
         match = re.fullmatch(r"python(\d+\.\d+)", runtime)
         assert match, f"{stack}: lambdaRuntime {runtime!r}"
         versions[stack] = match[1]
@@ -230,117 +232,77 @@ def test_deploy_chain_is_dev_staging_prod() -> None:
         assert jobs[stage]["with"] == {"stage": stage}
 
 
-class Expression:
-    """A GitHub Actions expression, for the subset the job conditions use, evaluated lazily.
+# A job condition's tokens: operators, parentheses, commas, 'strings' ('' is a quote inside one)
+# and names (functions, literals, `needs.<job>.<field>` paths).
+TOKEN = re.compile(r"\s*(\|\||&&|==|!=|!|\(|\)|,|'(?:[^']|'')*'|[A-Za-z_][\w.-]*)")
+OPERATORS = {"||": "or", "&&": "and", "!": "not"}
+STATUS_FUNCTIONS = frozenset({"success", "failure", "always", "cancelled"})
+# What a condition may be once it is Python; anything else fails the test loudly.
+PYTHON_NODES = (
+    ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.Compare, ast.Eq,
+    ast.NotEq, ast.Call, ast.Name, ast.Load, ast.Subscript, ast.Constant,
+)  # fmt: skip
 
-    Grammar: or := and ('||' and)*; and := unary ('&&' unary)*; unary := '!' unary | cmp;
-    cmp := atom (('=='|'!=') atom)?; atom := '(' or ')' | string | call | property path.
-    `&&` and `||` short-circuit as GitHub's do. Anything else fails the test loudly.
+
+def condition(text: str) -> tuple[list[str], CodeType]:
+    """A job's `if:` as its tokens and as Python, for the subset the job conditions use.
+
+    `&&`, `||` and `!` become `and`, `or` and `not`, which short-circuit as GitHub's do, so a
+    call in a dead branch (`fromJSON('')` of a failed job's outputs) is never made; Python's
+    parser then does the rest. `needs.a.b` reads the `needs` mapping. Where Python would read a
+    condition otherwise than GitHub, it is refused: a `!` before a comparison (`not` binds
+    looser than `==`, `!` tighter) and a literal that is not lowercase (GitHub ignores case when
+    it compares; job results are lowercase).
     """
-
-    TOKEN = re.compile(r"\s*(\|\||&&|==|!=|!|\(|\)|,|'(?:[^']|'')*'|[A-Za-z_][\w.-]*)")
-
-    def __init__(self, text: str, functions: Mapping[str, Callable[..., Any]], needs: Any) -> None:
-        text = text.strip()
-        if text.startswith("${{") and text.endswith("}}"):
-            text = text[3:-2]
-        self.tokens: list[str] = []
-        position = 0
-        while position < len(text.rstrip()):
-            match = self.TOKEN.match(text, position)
-            assert match, f"cannot read {text[position:]!r}"
-            self.tokens.append(match[1])
-            position = match.end()
-        self.functions, self.needs, self.at = functions, needs, 0
-        self.uses_status = any(
-            t in ("success", "failure", "always", "cancelled") for t in self.tokens
-        )
-
-    def evaluate(self) -> Any:
-        value = self._or(True)
-        assert self.at == len(self.tokens), self.tokens[self.at :]
-        return value
-
-    def _take(self, expected: str | None = None) -> str:
-        token = self.tokens[self.at]
-        assert expected is None or token == expected, (token, expected)
-        self.at += 1
-        return token
-
-    def _peek(self) -> str | None:
-        return self.tokens[self.at] if self.at < len(self.tokens) else None
-
-    def _or(self, live: bool) -> Any:
-        value = self._and(live)
-        while self._peek() == "||":
-            self._take()
-            right = self._and(live and not value)
-            value = value or right
-        return value
-
-    def _and(self, live: bool) -> Any:
-        value = self._unary(live)
-        while self._peek() == "&&":
-            self._take()
-            right = self._unary(live and bool(value))
-            value = value and right
-        return value
-
-    def _unary(self, live: bool) -> Any:
-        if self._peek() == "!":
-            self._take()
-            return not self._unary(live)
-        left = self._atom(live)
-        if self._peek() in ("==", "!="):
-            operator = self._take()
-            right = self._atom(live)
-            equal = str(left).lower() == str(right).lower()
-            return equal if operator == "==" else not equal
-        return left
-
-    def _atom(self, live: bool) -> Any:
-        token = self._take()
-        if token == "(":
-            value = self._or(live)
-            self._take(")")
-            return value
+    text = text.strip().removeprefix("${{").removesuffix("}}").strip()
+    tokens: list[str] = []
+    position = 0
+    while position < len(text):
+        match = TOKEN.match(text, position)
+        assert match, f"cannot read {text[position:]!r}"
+        tokens.append(match[1])
+        position = match.end()
+    python: list[str] = []
+    for token in tokens:
         if token.startswith("'"):
-            return token[1:-1].replace("''", "'")
-        if self._peek() == "(":
-            self._take("(")
-            args = []
-            while self._peek() != ")":
-                args.append(self._or(live))
-                if self._peek() == ",":
-                    self._take(",")
-            self._take(")")
-            # A dead branch (short-circuited) is parsed but never called.
-            return self.functions[token](*args) if live else None
-        head, *path = token.split(".")
-        assert head == "needs", token
-        value = self.needs
-        for part in path:
-            value = value[part]
-        return value
+            literal = token[1:-1].replace("''", "'")
+            assert literal == literal.lower(), f"{literal!r}: GitHub would ignore its case"
+            python.append(repr(literal))
+        elif token.startswith("needs."):
+            head, *path = token.split(".")
+            python.append(head + "".join(f"[{part!r}]" for part in path))
+        else:
+            python.append(OPERATORS.get(token, token))
+    tree = ast.parse(" ".join(python), mode="eval")
+    unknown = [type(node).__name__ for node in ast.walk(tree) if not isinstance(node, PYTHON_NODES)]
+    assert not unknown, f"{text!r}: {unknown}"
+    negated = [n for n in ast.walk(tree) if isinstance(n, ast.UnaryOp)]
+    assert not any(isinstance(n.operand, ast.Compare) for n in negated), f"{text!r}: use !="
+    return tokens, compile(tree, "<job condition>", "eval")
 
 
 def job_runs(job: dict[str, Any], needs: dict[str, dict[str, Any]]) -> bool:
     """Whether GitHub starts `job`, given the results and outputs of the jobs it needs."""
     names = [job["needs"]] if isinstance(job["needs"], str) else job["needs"]
     visible = {name: needs[name] for name in names}
-    functions: dict[str, Callable[..., Any]] = {
+    in_scope: dict[str, Any] = {
         "success": lambda: all(n["result"] == "success" for n in visible.values()),
         "failure": lambda: any(n["result"] == "failure" for n in visible.values()),
         "always": lambda: True,
         "cancelled": lambda: False,
         "contains": lambda haystack, needle: needle in haystack,
         "fromJSON": json.loads,
+        "true": True,
+        "false": False,
+        "needs": visible,
     }
-    expression = Expression(str(job.get("if", "true")), functions, visible)
+    tokens, python = condition(str(job.get("if", "true")))
     # Without a status function GitHub evaluates `success() && (...)`, short-circuited.
-    if not expression.uses_status and not functions["success"]():
+    if STATUS_FUNCTIONS.isdisjoint(tokens) and not in_scope["success"]():
         return False
-    return bool(expression.evaluate())
+    # Nothing but these names is in scope, and `condition` let through nothing but names,
+    # calls, literals, comparisons and boolean operators.
+    return bool(eval(python, {"__builtins__": {}}, in_scope))
 
 
 def chain_cases() -> Iterator[tuple[str, tuple[str, ...], dict[str, str]]]:

@@ -8,7 +8,17 @@ from typing import Any
 
 from pulumi_policy import PolicyResource
 
-from .controls import ADVISORY, ResourceControl, StackControl, is_set, items, known, value
+from .controls import (
+    ADVISORY,
+    ResourceControl,
+    StackControl,
+    depends_on,
+    is_set,
+    items,
+    known,
+    made_from,
+    value,
+)
 from .register import Register
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
@@ -124,15 +134,10 @@ def _waf(_type: str, props: Mapping[str, Any]) -> Iterator[str]:
 
 
 def _from(resource: PolicyResource, prop: str, target: PolicyResource) -> bool:
-    """Whether `resource`'s `prop` was made from `target`'s outputs.
-
-    As in s3.configures: the engine's per-property dependencies when it sends them (during
-    preview the ARN itself is unknown), else a whole-resource dependency on `target`.
-    """
-    by_property = resource.property_dependencies.get(prop)
-    if by_property:
-        return any(dependency.urn == target.urn for dependency in by_property)
-    return any(dependency.urn == target.urn for dependency in resource.dependencies)
+    """Whether `resource`'s `prop` was made from `target`'s outputs: by the engine's
+    per-property dependencies, else by a dependency on `target` as a whole."""
+    said = made_from(resource, prop, target)
+    return depends_on(resource, target) if said is None else said
 
 
 def _delivers(delivery: PolicyResource, source: PolicyResource) -> bool:

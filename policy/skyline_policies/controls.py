@@ -89,6 +89,24 @@ def items(candidate: Any) -> list[Any]:
     return [candidate]
 
 
+def made_from(resource: PolicyResource, prop: str, target: PolicyResource) -> bool | None:
+    """Whether `resource`'s `prop` was made from `target`'s outputs, as the engine's per-property
+    dependencies say (they say it in preview too, when the value itself is unknown).
+
+    None when there are none for `prop` (a literal value, or a resource built by hand in a
+    test): the caller decides what else counts.
+    """
+    by_property = resource.property_dependencies.get(prop)
+    if not by_property:
+        return None
+    return any(dependency.urn == target.urn for dependency in by_property)
+
+
+def depends_on(resource: PolicyResource, target: PolicyResource) -> bool:
+    """Whether `resource` depends on `target` as a whole (any property, or `depends_on`)."""
+    return any(dependency.urn == target.urn for dependency in resource.dependencies)
+
+
 def _keys(mapping: Mapping[str, Any]) -> Iterator[str]:
     # Iterating a preview proxy yields its keys without reading (and so raising on) values.
     return iter(mapping)

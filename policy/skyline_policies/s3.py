@@ -14,7 +14,16 @@ from typing import Any
 from pulumi_policy import PolicyResource
 
 from . import documents
-from .controls import ResourceControl, StackControl, is_set, items, known, value
+from .controls import (
+    ResourceControl,
+    StackControl,
+    depends_on,
+    is_set,
+    items,
+    known,
+    made_from,
+    value,
+)
 from .register import Register
 
 BUCKET = "aws:s3/bucket:Bucket"
@@ -228,15 +237,17 @@ def configures(setting: PolicyResource, bucket: PolicyResource) -> bool:
 
     The engine sends which resources each property came from (`property_dependencies`), so
     `bucket=my_bucket.id` points at the bucket even during preview, when the name is unknown.
-    Without them (the offline runner, whose recording keeps only whole-resource dependencies)
-    a dependency on the bucket counts; a known `bucket` name equal to the bucket's also counts.
+    Without them for `bucket` (a name written as a literal) a dependency on the bucket counts;
+    a known `bucket` name equal to the bucket's also counts.
     """
-    by_property = setting.property_dependencies.get("bucket")
-    if by_property:
-        return any(dependency.urn == bucket.urn for dependency in by_property)
-    if any(dependency.urn == bucket.urn for dependency in setting.dependencies):
-        return True
-    name = known(setting.props, "bucket")
+    said = made_from(setting, "bucket", bucket)
+    if said is not None:
+        return said
+    return depends_on(setting, bucket) or _names(known(setting.props, "bucket"), bucket)
+
+
+def _names(name: Any, bucket: PolicyResource) -> bool:
+    """Whether a known bucket name is `bucket`'s."""
     return name is not None and name in (known(bucket.props, "bucket"), known(bucket.props, "id"))
 
 
@@ -256,16 +267,11 @@ def _every_bucket_configured(
 
 def _logging_problem(logging: PolicyResource, bucket: PolicyResource) -> str | None:
     """What is wrong with a BucketLogging that configures `bucket`, if anything."""
-    target = known(logging.props, "targetBucket")
     if not is_set(logging.props, "targetBucket"):
         return "its BucketLogging has no targetBucket"
-    by_property = logging.property_dependencies.get("targetBucket")
-    into_itself = (
-        any(dependency.urn == bucket.urn for dependency in by_property)
-        if by_property
-        else target is not None
-        and target in (known(bucket.props, "bucket"), known(bucket.props, "id"))
-    )
+    # Not `configures`: a dependency on the bucket as a whole is its `bucket`, not its target.
+    said = made_from(logging, "targetBucket", bucket)
+    into_itself = _names(known(logging.props, "targetBucket"), bucket) if said is None else said
     if into_itself:
         # S3 would log the delivery of its own logs, without end.
         return "its BucketLogging delivers the logs into the bucket itself"

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pulumi
 import pytest
 
 from infra import offline
@@ -296,20 +297,7 @@ def test_a_bucket_without_any_settings_misses_each_one(
     edited: Callable[[str, Callable[[offline.OfflineRun], None]], offline.OfflineRun],
 ) -> None:
     def add_bare_bucket(run: offline.OfflineRun) -> None:
-        bucket = run.named(f"{PREFIX}-site-bucket")
-        run.resources.append(
-            offline.Registered(
-                urn=bucket.urn.replace("site-bucket", "logs-bucket"),
-                type=bucket.type,
-                name=f"{PREFIX}-logs-bucket",
-                parent=bucket.parent,
-                provider=bucket.provider,
-                custom=True,
-                dependencies=[],
-                inputs={},
-                protect=False,
-            )
-        )
+        _add(run, "logs-bucket", "aws:s3/bucket:Bucket", {})
 
     violations = check.policy_violations(edited(STACK, add_bare_bucket))
     assert {v.policy for v in violations} == {"s3-every-bucket-configured", "s3-access-logging"}
@@ -359,3 +347,13 @@ def test_the_command_line_fails_on_a_mandatory_violation(
     out = capsys.readouterr().out
     assert "MANDATORY lambda-supported-runtime" in out
     assert "'python3.8'" in out
+
+
+def test_the_command_line_reports_a_config_the_program_refuses(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    message = "skyline:priceClass is 'Cheap'"
+    refused = offline.OfflineRun(STACK, {}, error=pulumi.RunError(message))
+    monkeypatch.setattr(offline, "run", lambda _stack: refused)
+    assert check.main(["--stack", STACK]) == check.EXIT_BAD_CONFIG
+    assert capsys.readouterr().err == f"policy: stack {STACK}: error: {message}\n"

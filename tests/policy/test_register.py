@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ def _allow_http(run: offline.OfflineRun) -> None:
 
 
 def _register(*entries: dict[str, Any]) -> Register:
-    """The repository's register (the WAF exception) plus `entries`."""
+    """The repository's register plus `entries`."""
     return Register(
         (*REGISTER.entries, *parse({"exceptions": list(entries)}, CONTROL_NAMES).entries)
     )
@@ -101,18 +100,14 @@ def test_a_bad_entry_fails_loudly(entry: Any, complaint: str) -> None:
 
 @pytest.mark.parametrize("control", ["CKV_AWS_18", "CKV2_AWS_23", "CKV_GIT_1"])
 def test_a_checkov_id_is_a_control_the_pack_itself_never_matches(
-    control: str, runs: dict[str, offline.OfflineRun]
+    control: str, edited: Edited
 ) -> None:
-    register = parse(
-        {"exceptions": [{"control": control, "resource": "*", "reason": "Checkov's"}]},
-        CONTROL_NAMES,
-    )
+    entry = {"control": control, "resource": "*", "reason": "Checkov's"}
+    register = parse({"exceptions": [entry]}, CONTROL_NAMES)
     assert is_checkov_id(control)
     assert register.exempts(control, "skyline-dev-site-bucket") is not None
     # An entry for every resource under a Checkov id leaves every control of the pack in force.
-    broken = copy.deepcopy(runs["dev"])
-    _allow_http(broken)
-    found = check.policy_violations(broken, build(Register((*REGISTER.entries, *register.entries))))
+    found = check.policy_violations(edited("dev", _allow_http), build(_register(entry)))
     assert [v.policy for v in found] == ["cloudfront-https-only"]
 
 

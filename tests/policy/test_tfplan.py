@@ -172,7 +172,13 @@ def test_arguments_made_from_other_resources_reference_them(
     assert values["bucket"] == _resources(plan)[bucket]["values"]["bucket"]
 
 
-def test_the_command_line_prints_one_stack_s_plan(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_line_prints_one_stack_s_plan(
+    runs: dict[str, offline.OfflineRun],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The shared run, not the program once more.
+    monkeypatch.setattr(offline, "run", lambda stack: runs[stack])
     assert tfplan.main(["--stack", "dev"]) == 0
     plan = json.loads(capsys.readouterr().out)
     assert "aws_s3_bucket.skyline-dev-site-bucket" in _resources(plan)

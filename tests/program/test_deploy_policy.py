@@ -58,8 +58,8 @@ INVOKE_PREFIXES = {
     "aws:index/getCallerIdentity:getCallerIdentity": "sts",
     "aws:route53/getZone:getZone": "route53",
 }
-# Not AWS: providers and the release Command (its AWS calls are checked below).
-# Not AWS: Pulumi itself, the release Command, and pulumi-random (computed by the provider).
+# Not AWS: Pulumi itself, the release Command (its AWS calls are checked below) and
+# pulumi-random (computed by the provider).
 NOT_AWS = ("pulumi:", "command:", "random:")
 
 # The release tool's boto3 calls -> the IAM actions they need (CopyObject reads the source and

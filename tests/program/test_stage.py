@@ -221,8 +221,7 @@ def test_bad_input_prints_the_programs_error_and_writes_nothing(
 
     # The very message `pulumi up` (the program under mocks) stops with on the same config.
     options = dict(zip(args[::2], args[1::2], strict=True))
-    keys = {"--domain": "skyline:domain", "--zone": "skyline:hostedZone",
-            "--alarm-email": "skyline:alarmEmail", "--region": "aws:region"}  # fmt: skip
+    keys = {f"--{option.replace('_', '-')}": key for option, key in stage.OPTIONS.items()}
     config = {**offline.read_stack_config(name), **{keys[k]: v for k, v in options.items()}}
     program = offline.run(name, config)
     assert program.error is not None
