@@ -23,11 +23,11 @@ from pulumi.runtime import mocks, rpc, settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import wait_for_rpcs
 
+from infra import stage
 from infra.release.deploy import DeployResult
 
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAM = ROOT / "__main__.py"
-STACKS_DIR = ROOT / "stacks"
 ACCOUNT = "123456789012"
 # Credentials must never reach a mocked run: a stray real call would fail instead of billing.
 AWS_VARIABLES = (
@@ -338,12 +338,9 @@ class RecordingMonitor(mocks.MockMonitor):
         return response
 
 
-def stack_file(stack: str) -> Path:
-    return STACKS_DIR / f"Pulumi.{stack}.yaml"
-
-
-def stacks() -> list[str]:
-    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in STACKS_DIR.glob("Pulumi.*.yaml"))
+# The stack files, as `make stage` and CI's stage selection read them.
+stack_file = stage.stack_file
+stacks = stage.available
 
 
 def as_config_string(value: Any) -> str:

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 import policy.check
-from infra import offline, plan
+from infra import offline, plan, stage
 
 
 def test_tree_lists_every_resource_and_the_outputs(capsys: pytest.CaptureFixture[str]) -> None:
@@ -64,7 +64,7 @@ def test_unknown_stack_and_bad_config_exit_2(
 
     bad = {"config": {"aws:region": "us-east-2", "skyline:priceClass": "PriceClass_50"}}
     (tmp_path / "Pulumi.broken.yaml").write_text(yaml.safe_dump(bad))
-    monkeypatch.setattr(offline, "STACKS_DIR", tmp_path)
+    monkeypatch.setattr(stage, "STACKS_DIR", tmp_path)
     assert plan.main(["--stack", "broken"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1] == (

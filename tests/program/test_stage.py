@@ -20,7 +20,7 @@ from infra.config import ConfigError
 @pytest.fixture
 def stacks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     copy = tmp_path / "stacks"
-    shutil.copytree(offline.STACKS_DIR, copy)
+    shutil.copytree((offline.ROOT / "stacks"), copy)
     monkeypatch.setattr(stage, "STACKS_DIR", copy)
     return copy
 
@@ -30,7 +30,7 @@ def committed_stacks_stay_untouched() -> Iterator[None]:
     def digest() -> dict[str, str]:
         return {
             p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(offline.STACKS_DIR.iterdir())
+            for p in sorted((offline.ROOT / "stacks").iterdir())
         }
 
     before = digest()
@@ -236,7 +236,7 @@ def test_a_bad_new_stage_creates_no_file(stacks: Path, capsys: pytest.CaptureFix
     )
     assert not (stacks / "Pulumi.qa.yaml").exists()
     assert sorted(p.name for p in stacks.iterdir()) == sorted(
-        p.name for p in offline.STACKS_DIR.iterdir()
+        p.name for p in (offline.ROOT / "stacks").iterdir()
     )
 
 
